@@ -23,6 +23,7 @@ DOMAIN_MODEL_MODULES = [
     "familyhub.rights.models",
     "familyhub.governance.models",
     "familyhub.insight.models",
+    "familyhub.web.models",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Households, relationships and families."""

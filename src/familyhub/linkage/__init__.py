@@ -1,0 +1,1 @@
+"""Identity resolution: source records linked into persons with stable ids."""
