@@ -1,0 +1,1 @@
+"""Sharing agreements, the retention schedule and purge, and the privacy notice."""
