@@ -1,0 +1,78 @@
+"""What the notice and the retention schedule need from each source contract.
+
+Source contracts belong to the sources domain (``familyhub.sources.contract``); this module
+reads them into :class:`SourceFlow`, a plain summary, so that the notice, the agreements check
+and the retention schedule depend on a handful of the contract's fields only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from familyhub.config import get_settings
+from familyhub.sources.contract import Contract, load_contract
+
+SHIPPED_CONTRACTS_DIR = Path(__file__).parent.parent / "sources" / "contracts"
+
+
+@dataclass(frozen=True)
+class SourceFlow:
+    source: str
+    organisation: str
+    dataset: str
+    purpose: str
+    agreement: str
+    article_6: tuple[str, ...]
+    article_9: tuple[str, ...]
+    article_10: tuple[str, ...]
+    legal_gateways: tuple[str, ...]
+    data_categories: tuple[str, ...]
+    retention_rule: str
+    retention_years: int
+    retention_after: str
+
+
+def flow_from_contract(contract: Contract) -> SourceFlow:
+    gov = contract.governance
+    basis = gov.lawful_basis
+    article_10 = [basis.article_10] if basis.article_10 else []
+    schedule_1 = [f"DPA 2018 Schedule 1 {c}" for c in basis.dpa_2018_schedule_1]
+    return SourceFlow(
+        source=contract.name,
+        organisation=gov.organisation,
+        dataset=gov.dataset,
+        purpose=gov.purpose,
+        agreement=gov.sharing_agreement,
+        article_6=(basis.article_6,),
+        article_9=tuple([basis.article_9] if basis.article_9 else []),
+        article_10=tuple(article_10 + schedule_1),
+        legal_gateways=tuple(gov.legal_gateways),
+        data_categories=tuple(gov.data_categories),
+        retention_rule=gov.retention.rule,
+        retention_years=gov.retention.years,
+        retention_after=gov.retention.after,
+    )
+
+
+def contract_dirs() -> list[Path]:
+    """The shipped contracts, then the council's own folder (``FAMILYHUB_CONTRACTS_DIR``)."""
+    dirs = [SHIPPED_CONTRACTS_DIR]
+    own = get_settings().contracts_dir
+    if own is not None and own.is_dir():
+        dirs.append(own)
+    return dirs
+
+
+def load_all_contracts(dirs: list[Path] | None = None) -> dict[str, Contract]:
+    """Every contract by name; a council's contract replaces a shipped one of the same name."""
+    contracts: dict[str, Contract] = {}
+    for folder in dirs or contract_dirs():
+        for path in sorted(folder.glob("*.y*ml")):
+            contract = load_contract(path)
+            contracts[contract.name] = contract
+    return contracts
+
+
+def source_flows(dirs: list[Path] | None = None) -> list[SourceFlow]:
+    return [flow_from_contract(c) for _, c in sorted(load_all_contracts(dirs).items())]
