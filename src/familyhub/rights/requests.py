@@ -53,7 +53,7 @@ def get_request(session: Session, request_id: int) -> RightsRequest:
     return request
 
 
-def _log(
+def log(
     session: Session,
     request: RightsRequest,
     *,
@@ -136,13 +136,13 @@ def register_request(
         request.duplicate_of = duplicate.id
         request.closed_on = received_on
         request.outcome = f"duplicate of open request {duplicate.id}"
-        _log(session, request, actor=actor, action="duplicate", detail={"of": duplicate.id})
+        log(session, request, actor=actor, action="duplicate", detail={"of": duplicate.id})
         return StepOutcome(False, request.outcome, request, {"duplicate_of": duplicate.id})
     if identity_checked_on is None:
         request.status = "awaiting_identity"
     else:
         _start_clock(request, max(received_on, identity_checked_on))
-    _log(
+    log(
         session,
         request,
         actor=actor,
@@ -158,12 +158,12 @@ def confirm_identity(
     request = get_request(session, request_id)
     if request.status != "awaiting_identity":
         message = f"request {request.id} is {request.status}, not awaiting identity"
-        _log(session, request, actor=actor, action="identity_refused", detail={"why": message})
+        log(session, request, actor=actor, action="identity_refused", detail={"why": message})
         return StepOutcome(False, message, request)
     request.identity_checked_on = checked_on
     request.status = "open"
     _start_clock(request, max(request.received_on, checked_on))
-    _log(session, request, actor=actor, action="identity_confirmed", detail={"how": how})
+    log(session, request, actor=actor, action="identity_confirmed", detail={"how": how})
     return StepOutcome(True, f"identity confirmed; due {request.due_on}", request)
 
 
@@ -176,15 +176,15 @@ def resolve_subject(
     request = get_request(session, request_id)
     if request.status in CLOSED_STATES:
         message = f"request {request.id} is {request.status}; it cannot change subject"
-        _log(session, request, actor=actor, action="resolve_refused", detail={"why": message})
+        log(session, request, actor=actor, action="resolve_refused", detail={"why": message})
         return StepOutcome(False, message, request)
     if not person_exists(session, person_id):
         message = f"no person {person_id}"
-        _log(session, request, actor=actor, action="resolve_refused", detail={"why": message})
+        log(session, request, actor=actor, action="resolve_refused", detail={"why": message})
         return StepOutcome(False, message, request)
     request.person_id = person_id
     request.match_outcome = "chosen"
-    _log(
+    log(
         session,
         request,
         actor=actor,
@@ -210,7 +210,7 @@ def extend(
         closes = deadlines.extension_window_closes(request.clock_started_on)
         refusal = f"too late: an extension had to be made by {closes} (the first month)"
     if refusal is not None:
-        _log(
+        log(
             session,
             request,
             actor=actor,
@@ -224,7 +224,7 @@ def extend(
     request.extended_on = asked_on
     request.status = "extended"
     request.due_on = deadlines.due_date(request.clock_started_on, extension_months=months)
-    _log(
+    log(
         session,
         request,
         actor=actor,
@@ -250,17 +250,17 @@ def close(
     request = get_request(session, request_id)
     if request.status in CLOSED_STATES:
         message = f"request {request.id} is already {request.status}"
-        _log(session, request, actor=actor, action="close_refused", detail={"why": message})
+        log(session, request, actor=actor, action="close_refused", detail={"why": message})
         return StepOutcome(False, message, request)
     if not outcome.strip():
         message = "say what was done (or why refused) when closing a request"
-        _log(session, request, actor=actor, action="close_refused", detail={"why": message})
+        log(session, request, actor=actor, action="close_refused", detail={"why": message})
         return StepOutcome(False, message, request)
     request.status = status
     request.outcome = outcome
     request.closed_on = on
     log_detail = {"outcome": outcome, **(detail or {})}
-    _log(session, request, actor=actor, action=status, detail=log_detail)
+    log(session, request, actor=actor, action=status, detail=log_detail)
     return StepOutcome(True, f"request {request.id} {status}", request)
 
 

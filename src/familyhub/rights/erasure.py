@@ -1,0 +1,276 @@
+"""Erasure: remove a person's data from every table in the registry, except what the law
+makes us keep, and leave a tombstone with no personal data.
+
+The whole erasure runs in the caller's transaction: it happens completely or not at all.
+Items kept under a legal obligation are listed in the tombstone (table, row id, reason) and
+in the request's outcome; a legal hold refuses the whole erasure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from familyhub.governance.models import LegalHold
+from familyhub.governance.settings import PACKAGE_DIR, GovernanceSettings
+from familyhub.models import load_all_models
+from familyhub.rights import requests as rr
+from familyhub.rights.models import ErasureTombstone, PartnerNotification
+from familyhub.rights.personal_data import Found, find_personal_data, link_tables
+from familyhub.rights.registry import REGISTRY, Location
+
+ERASED_TEXT = "[erased]"
+
+
+def legal_obligations(settings: GovernanceSettings | None = None) -> dict[str, str]:
+    """Source name -> why its records must be kept (shipped, plus the council's own)."""
+    settings = settings or GovernanceSettings()
+    paths = [PACKAGE_DIR / "legal_obligations.yaml"]
+    if settings.governance_dir is not None:
+        paths.append(settings.governance_dir / "legal_obligations.yaml")
+    rules: dict[str, str] = {}
+    for path in paths:
+        if path.exists():
+            rules.update(
+                {str(k): str(v) for k, v in (yaml.safe_load(path.read_text()) or {}).items()}
+            )
+    return rules
+
+
+def active_holds(session: Session, person_ids: set[str], *, on: date) -> list[LegalHold]:
+    return list(
+        session.scalars(
+            select(LegalHold).where(
+                LegalHold.person_id.in_(sorted(person_ids)),
+                LegalHold.placed_on <= on,
+                or_(LegalHold.released_on.is_(None), LegalHold.released_on > on),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    person_id: str
+    found: Found
+    delete: dict[str, list[dict[str, Any]]]
+    kept: list[dict[str, Any]]
+
+
+def _pk(table: str, row: dict[str, Any]) -> Any:
+    cols = [c.name for c in load_all_models().metadata.tables[table].primary_key.columns]
+    return row[cols[0]] if len(cols) == 1 else tuple(row[c] for c in cols)
+
+
+def plan_erasure(
+    session: Session, *, person_id: str, obligations: dict[str, str] | None = None
+) -> ErasurePlan:
+    """What erasing ``person_id`` would remove and what it would keep, and why."""
+    obligations = legal_obligations() if obligations is None else obligations
+    found = find_personal_data(session, person_id=person_id)
+    kept_keys = {(s, r) for (s, r) in found.record_keys if s in obligations}
+    kept: list[dict[str, Any]] = []
+    to_delete: dict[str, list[dict[str, Any]]] = {}
+    for loc, rows in found.by_location:
+        if loc.action != "delete":
+            continue
+        for row in rows:
+            reason = _keep_reason(loc, row, kept_keys, obligations)
+            if reason is None:
+                to_delete.setdefault(loc.table, []).append(row)
+            else:
+                kept.append({"table": loc.table, "id": _pk(loc.table, row), "reason": reason})
+    if kept_keys:
+        # The statutory records stay linked to their person, so the person stays too.
+        for row in to_delete.pop("person", []):
+            kept.append({"table": "person", "id": row["id"], "reason": "holds records kept by law"})
+    return ErasurePlan(person_id=person_id, found=found, delete=to_delete, kept=kept)
+
+
+def _keep_reason(
+    loc: Location, row: dict[str, Any], kept_keys: set[tuple[str, str]], obligations: dict[str, str]
+) -> str | None:
+    source = row.get("source")
+    if loc.find in ("source_record", "source_record_key", "quarantine") and source in obligations:
+        key = (source, row.get(loc.column if loc.find == "source_record_key" else "record_id"))
+        if loc.find == "quarantine" or key in kept_keys:
+            return obligations[source]
+    return None
+
+
+def _delete_order(table: str) -> int:
+    # Children before parents: links and events before records, records and memberships
+    # before persons; the person table last.
+    order = {"referral_state_change": 0, "source_record": 8, "person": 9}
+    return order.get(table, 5)
+
+
+def _apply(session: Session, plan: ErasurePlan) -> dict[str, int]:
+    tables = load_all_models().metadata.tables
+    removed: Counter[str] = Counter()
+    ids = sorted(plan.found.person_ids)
+    # Links (the linkage's tables) to the records we remove, and persons' own links.
+    record_pks = [r["id"] for r in plan.delete.get("source_record", [])]
+    for link in link_tables():
+        if link.name in {loc.table for loc in REGISTRY}:
+            continue
+        kept_records = [k["id"] for k in plan.kept if k["table"] == "source_record"]
+        condition: Any = link.c.person_id.in_(ids)
+        if "source_record_id" in link.columns and kept_records:
+            condition = condition & link.c.source_record_id.not_in(kept_records)
+        result = session.execute(delete(link).where(condition))
+        removed[link.name] += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if "source_record_id" in link.columns and record_pks:
+            result = session.execute(delete(link).where(link.c.source_record_id.in_(record_pks)))
+            removed[link.name] += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    for loc, rows in plan.found.by_location:
+        table = tables[loc.table]
+        if loc.action == "clear" and rows:
+            session.execute(
+                update(table).where(table.c[loc.column].in_(ids)).values({loc.column: None})
+            )
+            removed[f"{loc.table} (link cleared)"] += len(rows)
+        elif loc.action == "scrub" and rows:
+            values = {c: _empty(table.c[c].type.python_type) for c in loc.scrub}
+            pks = [r["id"] for r in rows]
+            session.execute(update(table).where(table.c.id.in_(pks)).values(values))
+            removed[f"{loc.table} (details removed)"] += len(rows)
+    for name in sorted(plan.delete, key=_delete_order):
+        table = tables[name]
+        rows = plan.delete[name]
+        if name == "person":
+            # Earlier ids merged into the survivor go first (they point at it).
+            rows = sorted(rows, key=lambda r: r["merged_into"] is None)
+            for row in rows:
+                session.execute(delete(table).where(table.c.id == row["id"]))
+        else:
+            pk = next(iter(table.primary_key.columns))
+            session.execute(delete(table).where(pk.in_([_pk(name, r) for r in rows])))
+        removed[name] += len(rows)
+    session.flush()
+    return dict(removed)
+
+
+def _empty(python_type: type) -> Any:
+    if python_type is dict:
+        return {}
+    if python_type is list:
+        return []
+    return ERASED_TEXT
+
+
+def _notify_partners(
+    session: Session, plan: ErasurePlan, *, request_id: int | None, organisations: dict[str, str]
+) -> None:
+    by_source: dict[str, list[str]] = {}
+    for row in plan.delete.get("source_record", []):
+        by_source.setdefault(row["source"], []).append(row["record_id"])
+    for source, record_ids in sorted(by_source.items()):
+        session.add(
+            PartnerNotification(
+                organisation=organisations.get(source, source),
+                kind="erasure",
+                request_id=request_id,
+                person_id=None,
+                payload={"source": source, "record_ids": sorted(record_ids)},
+            )
+        )
+
+
+def _source_organisations() -> dict[str, str]:
+    try:
+        from familyhub.governance.flows import source_flows
+
+        return {f.source: f.organisation for f in source_flows()}
+    except Exception:
+        return {}
+
+
+def carry_out_erasure(
+    session: Session, *, request_id: int, actor: str, on: date, keys_dir: Path | None = None
+) -> rr.StepOutcome:
+    """Erase the subject of an erasure request, or refuse with the reason; always recorded."""
+    request = rr.get_request(session, request_id)
+    refusal = None
+    if request.kind != "erasure":
+        refusal = f"request {request.id} is a {request.kind} request, not erasure"
+    elif request.status not in ("open", "extended"):
+        refusal = f"request {request.id} is {request.status}"
+    elif request.person_id is None:
+        refusal = f"request {request.id} has no subject ({request.match_outcome}): resolve it first"
+    if refusal is not None:
+        rr.log(session, request, actor=actor, action="erasure_refused", detail={"why": refusal})
+        return rr.StepOutcome(False, refusal, request)
+    assert request.person_id is not None
+    person_id = request.person_id
+    plan = plan_erasure(session, person_id=person_id)
+    holds = active_holds(session, plan.found.person_ids, on=on)
+    if holds:
+        reasons = "; ".join(h.reason for h in holds)
+        outcome = f"erasure refused: the person is under a legal hold ({reasons})"
+        rr.close(
+            session, request_id=request.id, status="refused", outcome=outcome, on=on, actor=actor
+        )
+        return rr.StepOutcome(False, outcome, request)
+    removed = _apply(session, plan)
+    _notify_partners(session, plan, request_id=request.id, organisations=_source_organisations())
+    session.add(
+        ErasureTombstone(
+            request_id=request.id,
+            person_ref=person_id,
+            cause="erasure",
+            actor=actor,
+            removed=removed,
+            kept=plan.kept,
+        )
+    )
+    _audit(session, actor=actor, person_id=person_id, request_id=request.id, removed=removed,
+           kept=len(plan.kept), keys_dir=keys_dir)  # fmt: skip
+    kept_note = (
+        f"; {len(plan.kept)} item(s) kept under a legal obligation: "
+        + "; ".join(sorted({k["reason"] for k in plan.kept}))
+        if plan.kept
+        else ""
+    )
+    outcome = f"erased {sum(removed.values())} row(s){kept_note}"
+    return rr.close(
+        session,
+        request_id=request.id,
+        status="completed",
+        outcome=outcome,
+        on=on,
+        actor=actor,
+        detail={"removed": removed, "kept": len(plan.kept)},
+    )
+
+
+def _audit(
+    session: Session,
+    *,
+    actor: str,
+    person_id: str,
+    request_id: int,
+    removed: dict[str, int],
+    kept: int,
+    keys_dir: Path | None,
+) -> None:
+    from familyhub.audit.service import record
+
+    record(
+        session,
+        actor=actor,
+        action="rights.erasure",
+        records=[f"person:{person_id}"],
+        decision="allow",
+        purpose="rights_request",
+        request_id=f"rights:{request_id}",
+        details={"removed": removed, "kept": kept},
+        keys_dir=keys_dir,
+    )

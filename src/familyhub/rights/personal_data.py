@@ -1,0 +1,130 @@
+"""Find every row the registry says belongs to a person (for subject access and erasure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.orm import Session
+
+from familyhub.models import load_all_models
+from familyhub.rights.registry import REGISTRY, Location
+
+
+def _tables() -> dict[str, Table]:
+    return dict(load_all_models().metadata.tables)
+
+
+def person_ids_of(session: Session, person_id: str) -> set[str]:
+    """The person and every earlier id merged into them (their history lives under those)."""
+    person = _tables()["person"]
+    ids = {person_id}
+    frontier = {person_id}
+    while frontier:
+        rows = session.execute(select(person.c.id).where(person.c.merged_into.in_(frontier)))
+        frontier = {row[0] for row in rows} - ids
+        ids |= frontier
+    return ids
+
+
+def link_tables() -> list[Table]:
+    """Tables that say which source records belong to which person (the linkage's links)."""
+    tables = _tables()
+    found = []
+    for table in tables.values():
+        cols = set(table.columns.keys())
+        if "person_id" in cols and ("source_record_id" in cols or {"source", "record_id"} <= cols):
+            found.append(table)
+    return found
+
+
+def source_record_pks(session: Session, person_ids: Iterable[str]) -> set[int]:
+    ids = list(person_ids)
+    records = _tables()["source_record"]
+    pks: set[int] = set()
+    for link in link_tables():
+        if "source_record_id" in link.columns:
+            rows = session.execute(select(link.c.source_record_id).where(link.c.person_id.in_(ids)))
+            pks |= {row[0] for row in rows if row[0] is not None}
+        else:
+            keys = select(link.c.source, link.c.record_id).where(link.c.person_id.in_(ids))
+            rows = session.execute(
+                select(records.c.id).where(tuple_(records.c.source, records.c.record_id).in_(keys))
+            )
+            pks |= {row[0] for row in rows}
+    return pks
+
+
+@dataclass
+class Found:
+    """A person's rows: per table, the rows (as dicts) and the registry entry that found them."""
+
+    person_ids: set[str]
+    record_keys: set[tuple[str, str]] = field(default_factory=set)
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_location: list[tuple[Location, list[dict[str, Any]]]] = field(default_factory=list)
+
+    def add(self, loc: Location, rows: list[dict[str, Any]]) -> None:
+        self.by_location.append((loc, rows))
+        seen = {self._pk(loc.table, r) for r in self.rows.get(loc.table, [])}
+        bucket = self.rows.setdefault(loc.table, [])
+        bucket.extend(r for r in rows if self._pk(loc.table, r) not in seen)
+
+    @staticmethod
+    def _pk(table: str, row: dict[str, Any]) -> Any:
+        pk_cols = [c.name for c in _tables()[table].primary_key.columns]
+        return tuple(row[c] for c in pk_cols)
+
+
+def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def find_personal_data(session: Session, *, person_id: str) -> Found:
+    """Every row in every registered table about ``person_id`` (and ids merged into it)."""
+    tables = _tables()
+    found = Found(person_ids=person_ids_of(session, person_id))
+    ids = sorted(found.person_ids)
+    records = tables["source_record"]
+    record_rows = _rows(
+        session, select(records).where(records.c.id.in_(source_record_pks(session, ids)))
+    )
+    found.record_keys = {(r["source"], r["record_id"]) for r in record_rows}
+    keys_by_source: dict[str, set[str]] = {}
+    for source, record_id in found.record_keys:
+        keys_by_source.setdefault(source, set()).add(record_id)
+    for loc in REGISTRY:
+        table = tables[loc.table]
+        if loc.find == "source_record":
+            found.add(loc, record_rows)
+        elif loc.find == "person":
+            found.add(loc, _rows(session, select(table).where(table.c[loc.column].in_(ids))))
+        elif loc.find == "source_record_key":
+            rows: list[dict[str, Any]] = []
+            for source, record_ids in sorted(keys_by_source.items()):
+                rows += _rows(
+                    session,
+                    select(table).where(
+                        table.c.source == source, table.c[loc.column].in_(sorted(record_ids))
+                    ),
+                )
+            found.add(loc, rows)
+        elif loc.find == "child":
+            assert loc.parent is not None
+            parent_ids = [r["id"] for r in found.rows.get(loc.parent, [])]
+            found.add(loc, _rows(session, select(table).where(table.c[loc.column].in_(parent_ids))))
+        elif loc.find == "quarantine":
+            rows = []
+            for source, record_ids in sorted(keys_by_source.items()):
+                candidates = _rows(session, select(table).where(table.c.source == source))
+                rows += [
+                    r
+                    for r in candidates
+                    if r["raw_row"] and record_ids & {str(v) for v in r["raw_row"].values()}
+                ]
+            found.add(loc, rows)
+        else:
+            raise ValueError(f"unknown way to find rows: {loc.find}")
+    return found

@@ -1,0 +1,202 @@
+"""A synthetic person stored through every path that exists, for the rights tests.
+
+Everything written carries one of ``IDENTIFIERS`` so that a test can search the whole
+database for them afterwards. All values are invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, String, Text, insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy.types import JSON
+
+from familyhub.models import load_all_models
+from familyhub.rights.personal_data import link_tables
+
+NAME = ("Zephyrine", "Quillfeather")
+DOB = date(2014, 3, 9)
+NHS = "9434765919"
+ADDRESS = "71 Brambleweft Close, Northtown"
+IDENTIFIERS = ("Zephyrine", "Quillfeather", NHS, "Brambleweft", "2014-03-09", "09/03/2014")
+WHEN = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Stored:
+    person_id: str
+    other_person_id: str
+    record_pks: dict[str, int]
+
+
+def _tables() -> Any:
+    return load_all_models().metadata.tables
+
+
+def _insert(session: Session, table: str, **values: Any) -> Any:
+    result = session.execute(insert(_tables()[table]).values(**values))
+    pk = result.inserted_primary_key
+    return pk[0] if pk else None
+
+
+def _extract(session: Session, source: str) -> int:
+    return int(
+        _insert(
+            session,
+            "source_extract",
+            source=source,
+            file_name=f"{source}.csv",
+            file_sha256="0" * 64,
+            kind="full",
+            status="loaded",
+            contract_sha256="0" * 64,
+            loaded_by="test",
+        )
+    )
+
+
+def _record(session: Session, source: str, record_id: str, extract: int, **who: Any) -> int:
+    return int(
+        _insert(
+            session,
+            "source_record",
+            source=source,
+            record_id=record_id,
+            extract_id=extract,
+            row_sha256="1" * 64,
+            **who,
+        )
+    )
+
+
+def link(session: Session, person_id: str, source: str, record_pk: int, record_id: str) -> bool:
+    """Link a record to a person through the linkage's link table, if it exists yet."""
+    tables = link_tables()
+    if not tables:
+        return False
+    table = tables[0]
+    values: dict[str, Any] = {"person_id": person_id}
+    if "source_record_id" in table.columns:
+        values["source_record_id"] = record_pk
+    else:
+        values.update(source=source, record_id=record_id)
+    for column in table.columns:
+        if column.name in values or column.nullable or column.primary_key:
+            continue
+        if column.default is None and column.server_default is None:
+            values[column.name] = _filler(column)
+    session.execute(insert(table).values(**values))
+    return True
+
+
+def _filler(column: Any) -> Any:
+    python_type = column.type.python_type
+    return {str: "auto", int: 1, float: 1.0, bool: False}.get(python_type, WHEN)
+
+
+def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Stored:
+    """The subject, her mother (another person) and data about them on every path."""
+    other = "p-mother"
+    for pid in (person_id, other):
+        _insert(session, "person", id=pid, status="active")
+    _insert(session, "person", id=f"{person_id}-old", status="merged", merged_into=person_id)
+    org = _insert(session, "organisation", code="NSC", name="Northshire Council", kind="council")
+    staff = _insert(
+        session, "app_user", username="hv1", display_name="Health Visitor", organisation_id=org
+    )
+    ex_police, ex_csc = (
+        _extract(session, "police_incidents"),
+        _extract(session, "childrens_social_care"),
+    )
+    who = {
+        "given_name": NAME[0],
+        "family_name": NAME[1],
+        "date_of_birth": DOB,
+        "nhs_number": NHS,
+        "address": ADDRESS,
+        "postcode": "NS3 7QD",
+        "original": {"forenames": NAME[0], "surname": NAME[1].upper(), "dob": "09/03/2014"},
+    }
+    police = _record(session, "police_incidents", "INV000000001", ex_police, **who)
+    police_old = _record(session, "police_incidents", "INV000000002", ex_police, **who)
+    csc = _record(session, "childrens_social_care", "CSC0001", ex_csc, **who)
+    mother = _record(
+        session, "police_incidents", "INV000000003", ex_police, given_name="Marigold",
+        family_name="Quillfeather-Other", original={"note": "mother"},
+    )  # fmt: skip
+    _insert(
+        session, "source_event", source="police_incidents", record_id="INV000000001",
+        event_id="INV000000001:da", event_type="domestic_abuse_incident",
+        event_date=date(2026, 2, 1),
+        data_category="criminal_offence", description=f"{NAME[0]} present at a DA incident",
+        extract_id=ex_police,
+    )  # fmt: skip
+    _insert(
+        session, "source_event", source="childrens_social_care", record_id="CSC0001",
+        event_id="CSC0001:cin", event_type="child_in_need_plan", event_date=date(2025, 1, 1),
+        data_category="social_care", description="Child in need plan", extract_id=ex_csc,
+    )  # fmt: skip
+    _insert(
+        session, "source_relationship", source="police_incidents", record_id="INV000000003",
+        related_record_id="INV000000001", relationship="child", extract_id=ex_police,
+    )  # fmt: skip
+    _insert(
+        session, "quarantine_row", extract_id=ex_police, source="police_incidents",
+        file_name="police.csv", row_number=7, field="dob", action="value_dropped",
+        reason="impossible date", raw_row={"involvement_id": "INV000000001", "dob": "31/02/2014",
+                                           "surname": NAME[1].upper()},
+    )  # fmt: skip
+    linked = [
+        link(session, person_id, "police_incidents", police, "INV000000001"),
+        link(session, f"{person_id}-old", "police_incidents", police_old, "INV000000002"),
+        link(session, person_id, "childrens_social_care", csc, "CSC0001"),
+        link(session, other, "police_incidents", mother, "INV000000003"),
+    ]
+    assert len(set(linked)) == 1
+    _insert(session, "family", id="f-1", status="active")
+    _insert(session, "family_member", family_id="f-1", person_id=person_id, role="child")
+    _insert(session, "family_member", family_id="f-1", person_id=other, role="parent")
+    _insert(
+        session, "involvement", person_id=person_id, family_id="f-1", user_id=staff,
+        organisation_id=org, kind="lead_practitioner", started_at=WHEN, recorded_by_user_id=staff,
+    )  # fmt: skip
+    referral = _insert(
+        session, "referral", kind="early_help", person_id=person_id, referrer_user_id=staff,
+        referrer_organisation_id=org, reason=f"Worried about {NAME[0]} {NAME[1]}",
+        consent_at_referral="given",
+    )  # fmt: skip
+    _insert(
+        session, "referral_state_change", referral_id=referral, to_state="accepted",
+        changed_by_user_id=staff, note=f"{NAME[0]} seen at school",
+    )  # fmt: skip
+    _insert(
+        session, "consent_record", person_id=person_id, state="given", effective_at=WHEN,
+        recorded_by_user_id=staff, evidence=f"Signed by {NAME[1]} family",
+    )  # fmt: skip
+    return Stored(person_id, other, {"police": police, "csc": csc, "mother": mother})
+
+
+def has_links() -> bool:
+    return bool(link_tables())
+
+
+def find_identifiers(session: Session) -> list[tuple[str, str, str]]:
+    """Every (table, column, value) in the database that carries one of the identifiers."""
+    hits = []
+    for table in _tables().values():
+        text_cols = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+        date_cols = [c for c in table.columns if isinstance(c.type, Date)]
+        if not text_cols and not date_cols:
+            continue
+        for row in session.execute(select(table)):
+            values = row._mapping
+            for col in text_cols:
+                text = str(values[col.name])
+                hits += [(table.name, col.name, text) for i in IDENTIFIERS if i in text]
+            for col in date_cols:
+                if values[col.name] == DOB:
+                    hits.append((table.name, col.name, str(DOB)))
+    return hits
