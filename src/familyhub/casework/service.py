@@ -1,0 +1,348 @@
+"""Involvements (the team around the family) and referrals, with their audit.
+
+Changing who is involved changes who may see the family: the next access decision reads
+the involvement table afresh, so an ended involvement closes the record at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from familyhub.access.facts import current_families, utc
+from familyhub.access.models import Organisation, User
+from familyhub.access.service import authorize
+from familyhub.casework.models import (
+    INVOLVEMENT_KINDS,
+    REFERRAL_KINDS,
+    REFERRAL_RATINGS,
+    Involvement,
+    Referral,
+    ReferralStateChange,
+)
+
+# Which state a referral may move to from each state.
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    "received": frozenset({"screening", "passed_to_early_help", "no_further_action", "withdrawn"}),
+    "screening": frozenset(
+        {"passed_to_early_help", "accepted_by_social_care", "no_further_action", "withdrawn"}
+    ),
+    "passed_to_early_help": frozenset({"accepted_by_social_care", "closed", "withdrawn"}),
+    "accepted_by_social_care": frozenset({"closed"}),
+    "no_further_action": frozenset({"closed"}),
+    "withdrawn": frozenset(),
+    "closed": frozenset(),
+}
+CONSENT_AT_REFERRAL = ("given", "not_sought", "declined")
+
+
+class CaseworkError(ValueError):
+    """A casework change that cannot be made as asked."""
+
+
+@dataclass(frozen=True)
+class LeadPractitioner:
+    """Who to contact: what search shows about a family's lead practitioner."""
+
+    user_id: int
+    name: str
+    job_title: str | None
+    organisation: str
+    phone: str | None
+    email: str | None
+    since: datetime
+
+
+def _one_subject(person_id: str | None, family_id: str | None) -> str:
+    if (person_id is None) == (family_id is None):
+        raise CaseworkError("Name exactly one person or one family.")
+    return f"person:{person_id}" if person_id else f"family:{family_id}"
+
+
+def current_involvements(
+    session: Session,
+    *,
+    person_id: str | None = None,
+    family_id: str | None = None,
+    now: datetime | None = None,
+) -> list[Involvement]:
+    """Current involvements naming the person (or their current families) or the family."""
+    moment = utc(now)
+    family_ids = (
+        current_families(session, person_id, moment.date()) if person_id else [family_id or ""]
+    )
+    clauses: list[ColumnElement[bool]] = [Involvement.family_id.in_(family_ids)]
+    if person_id:
+        clauses.append(Involvement.person_id == person_id)
+    return list(
+        session.scalars(
+            select(Involvement)
+            .where(
+                or_(*clauses),
+                Involvement.started_at <= moment,
+                or_(Involvement.ended_at.is_(None), Involvement.ended_at > moment),
+            )
+            .order_by(Involvement.started_at, Involvement.id)
+        )
+    )
+
+
+def lead_practitioners(
+    session: Session,
+    *,
+    person_id: str | None = None,
+    family_id: str | None = None,
+    now: datetime | None = None,
+) -> list[LeadPractitioner]:
+    """The current lead practitioner(s) and how to contact them (shown with search results)."""
+    out = []
+    for involvement in current_involvements(
+        session, person_id=person_id, family_id=family_id, now=now
+    ):
+        if involvement.kind != "lead_practitioner":
+            continue
+        user = session.get(User, involvement.user_id)
+        organisation = session.get(Organisation, involvement.organisation_id)
+        if user is None or organisation is None:
+            continue
+        out.append(
+            LeadPractitioner(
+                user_id=user.id,
+                name=user.display_name,
+                job_title=user.job_title,
+                organisation=organisation.name,
+                phone=user.phone or organisation.phone,
+                email=user.email or organisation.email,
+                since=involvement.started_at,
+            )
+        )
+    return out
+
+
+def add_involvement(
+    session: Session,
+    *,
+    user: User,
+    practitioner: User,
+    kind: str,
+    purpose: str,
+    request_id: str | None,
+    person_id: str | None = None,
+    family_id: str | None = None,
+    service: str | None = None,
+    started_at: datetime | None = None,
+) -> Involvement:
+    """Record that ``practitioner`` is working with the person or family from ``started_at``.
+
+    A new lead practitioner for a family replaces the previous one (whose involvement ends).
+    """
+    subject = _one_subject(person_id, family_id)
+    if kind not in INVOLVEMENT_KINDS:
+        raise CaseworkError(f"Involvement kind must be one of {', '.join(INVOLVEMENT_KINDS)}.")
+    if practitioner.disabled:
+        raise CaseworkError(f"{practitioner.username} is disabled and cannot be allocated.")
+    moment = utc(started_at)
+    authorize(
+        session,
+        user=user,
+        action="manage_involvement",
+        purpose=purpose,
+        request_id=request_id,
+        person_id=person_id,
+        family_id=family_id,
+        records=[subject],
+        details={"kind": kind, "practitioner": practitioner.username},
+    )
+    if kind == "lead_practitioner":
+        for previous in current_involvements(
+            session, person_id=person_id, family_id=family_id, now=moment
+        ):
+            same_subject = previous.person_id == person_id and previous.family_id == family_id
+            if previous.kind == "lead_practitioner" and same_subject:
+                previous.ended_at = moment
+                previous.end_reason = f"Lead practitioner changed to {practitioner.display_name}"
+    involvement = Involvement(
+        person_id=person_id,
+        family_id=family_id,
+        user_id=practitioner.id,
+        organisation_id=practitioner.organisation_id,
+        kind=kind,
+        service=service,
+        started_at=moment,
+        recorded_by_user_id=user.id,
+    )
+    session.add(involvement)
+    session.flush()
+    return involvement
+
+
+def end_involvement(
+    session: Session,
+    *,
+    user: User,
+    involvement_id: int,
+    reason: str,
+    purpose: str,
+    request_id: str | None,
+    ended_at: datetime | None = None,
+) -> Involvement:
+    """End an involvement; the practitioner loses the access it gave on their next request."""
+    involvement = session.get(Involvement, involvement_id)
+    if involvement is None:
+        raise CaseworkError(f"No involvement {involvement_id}.")
+    if involvement.ended_at is not None:
+        raise CaseworkError(f"Involvement {involvement_id} has already ended.")
+    if not reason.strip():
+        raise CaseworkError("Say why the involvement ends (e.g. stepped down, case closed).")
+    subject = _one_subject(involvement.person_id, involvement.family_id)
+    authorize(
+        session,
+        user=user,
+        action="manage_involvement",
+        purpose=purpose,
+        request_id=request_id,
+        person_id=involvement.person_id,
+        family_id=involvement.family_id,
+        records=[subject],
+        details={"ended_involvement": involvement.id},
+    )
+    involvement.ended_at = utc(ended_at)
+    involvement.end_reason = reason.strip()
+    session.flush()
+    return involvement
+
+
+def create_referral(
+    session: Session,
+    *,
+    user: User,
+    kind: str,
+    reason: str,
+    consent_at_referral: str,
+    purpose: str,
+    request_id: str | None,
+    person_id: str | None = None,
+    family_id: str | None = None,
+    receiving_service: str | None = None,
+) -> Referral:
+    """A request for support (to early help) or a referral to the MASH."""
+    subject = _one_subject(person_id, family_id)
+    if kind not in REFERRAL_KINDS:
+        raise CaseworkError(f"Referral kind must be one of {', '.join(REFERRAL_KINDS)}.")
+    if consent_at_referral not in CONSENT_AT_REFERRAL:
+        raise CaseworkError(f"Consent at referral must be one of {', '.join(CONSENT_AT_REFERRAL)}.")
+    if not reason.strip():
+        raise CaseworkError("Say what the concern or need is.")
+    authorize(
+        session,
+        user=user,
+        action="refer",
+        purpose=purpose,
+        request_id=request_id,
+        person_id=person_id,
+        family_id=family_id,
+        records=[subject],
+        details={"kind": kind},
+    )
+    referral = Referral(
+        kind=kind,
+        person_id=person_id,
+        family_id=family_id,
+        referrer_user_id=user.id,
+        referrer_organisation_id=user.organisation_id,
+        reason=reason.strip(),
+        consent_at_referral=consent_at_referral,
+        state="received",
+        receiving_service=receiving_service
+        or ("MASH" if kind == "mash_referral" else "Early help"),
+        received_at=utc(None),
+        updated_at=utc(None),
+    )
+    session.add(referral)
+    session.flush()
+    session.add(
+        ReferralStateChange(
+            referral_id=referral.id,
+            from_state=None,
+            to_state="received",
+            changed_by_user_id=user.id,
+            note="Referral received",
+        )
+    )
+    session.flush()
+    return referral
+
+
+def change_referral(
+    session: Session,
+    *,
+    user: User,
+    referral_id: int,
+    to_state: str,
+    purpose: str,
+    request_id: str | None,
+    note: str | None = None,
+    rating: str | None = None,
+    receiving_service: str | None = None,
+    receiving_organisation_id: int | None = None,
+) -> Referral:
+    """Move a referral on (screening, passed to early help, accepted, closed...)."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise CaseworkError(f"No referral {referral_id}.")
+    allowed = REFERRAL_TRANSITIONS.get(referral.state, frozenset())
+    if to_state not in allowed:
+        raise CaseworkError(
+            f"A referral that is {referral.state.replace('_', ' ')} cannot become "
+            f"{to_state.replace('_', ' ')}; it can become: "
+            + (", ".join(sorted(allowed)) or "nothing (it is finished)")
+            + "."
+        )
+    if rating is not None and rating not in REFERRAL_RATINGS:
+        raise CaseworkError(f"Rating must be one of {', '.join(REFERRAL_RATINGS)}.")
+    if to_state == "passed_to_early_help" and receiving_organisation_id is None:
+        raise CaseworkError("Name the early help organisation the referral passes to.")
+    subject = _one_subject(referral.person_id, referral.family_id)
+    authorize(
+        session,
+        user=user,
+        action="manage_referral",
+        purpose=purpose,
+        request_id=request_id,
+        person_id=referral.person_id,
+        family_id=referral.family_id,
+        records=[subject],
+        details={"referral": referral.id, "from": referral.state, "to": to_state},
+    )
+    session.add(
+        ReferralStateChange(
+            referral_id=referral.id,
+            from_state=referral.state,
+            to_state=to_state,
+            changed_by_user_id=user.id,
+            note=note,
+        )
+    )
+    referral.state = to_state
+    if rating is not None:
+        referral.rating = rating
+    if receiving_service is not None:
+        referral.receiving_service = receiving_service
+    if receiving_organisation_id is not None:
+        referral.receiving_organisation_id = receiving_organisation_id
+    referral.updated_at = utc(None)
+    session.flush()
+    return referral
+
+
+def referral_history(session: Session, *, referral_id: int) -> list[ReferralStateChange]:
+    return list(
+        session.scalars(
+            select(ReferralStateChange)
+            .where(ReferralStateChange.referral_id == referral_id)
+            .order_by(ReferralStateChange.id)
+        )
+    )
