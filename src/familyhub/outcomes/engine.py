@@ -66,7 +66,8 @@ def _literal(text: str) -> str:
 def _value_sql(attribute: str) -> str:
     if attribute == "age":
         return "CAST(age AS VARCHAR)"
-    return f"json_extract_string(attributes, '$.{attribute}')"
+    # An empty value means "not recorded", as a missing one does.
+    return f"nullif(trim(json_extract_string(attributes, '$.{attribute}')), '')"
 
 
 def condition_sql(condition: Condition) -> str:
