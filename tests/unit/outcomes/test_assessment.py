@@ -121,7 +121,8 @@ def test_needs_cite_their_events_and_become_eligible_at_three() -> None:
     cited = {(e["need"], e["source"], e["event_id"]) for e in result.evidence.to_pylist()}
     assert ("education", "school_census", "e1") in cited
     (family,) = result.families.to_pylist()
-    assert family["eligible"] and family["need_count"] == 4
+    assert family["eligible"]
+    assert family["need_count"] == 4
     assert result.rules_version == RULES.version
 
 
@@ -154,13 +155,15 @@ def test_dismissed_needs_do_not_count_towards_eligibility() -> None:
         dismissed=[("F1", "housing"), ("F1", "education")],
     )
     (family,) = result.families.to_pylist()
-    assert family["need_count"] == 2 and not family["eligible"]
+    assert family["need_count"] == 2
+    assert not family["eligible"]
 
 
 def test_a_family_without_dependants_is_never_eligible() -> None:
     adults = [(f, p, "adult", t) for f, p, _, t in FAMILY]
     (family,) = assess(inputs(EVENTS, PEOPLE, adults), RULES, as_of=AS_OF).families.to_pylist()
-    assert family["need_count"] >= 3 and not family["eligible"]
+    assert family["need_count"] >= 3
+    assert not family["eligible"]
 
 
 def test_events_after_a_person_left_do_not_count_for_that_family() -> None:
@@ -205,7 +208,8 @@ def test_condition_sql_agrees_with_its_plain_meaning(op, operand, value) -> None
     con = duckdb.connect()
     sql = condition_sql(condition)
     (got,) = con.execute(
-        f"SELECT coalesce({sql}, false) FROM (SELECT ? AS attributes)", [json.dumps(attributes)]
+        f"SELECT coalesce({sql}, false) FROM (SELECT ? AS attributes)",  # noqa: S608
+        [json.dumps(attributes)],
     ).fetchone()
     assert got == holds(condition, attributes), (sql, attributes)
 
@@ -259,7 +263,8 @@ def test_family_outcome_needs_every_need_sustained_after_closure() -> None:
         progress=progress,
         sustain_months=6,
     )
-    assert not early.achieved and "sustain period runs until 2025-10-01" in early.reasons[0]
+    assert not early.achieved
+    assert "sustain period runs until 2025-10-01" in early.reasons[0]
     done = family_outcome(
         [housing, benefits],
         closed_on=closed,
@@ -276,7 +281,8 @@ def test_family_outcome_needs_every_need_sustained_after_closure() -> None:
         progress=progress,
         sustain_months=6,
     )
-    assert not failed.achieved and "housing: new evidence on 2025-06-01" in failed.reasons[0]
+    assert not failed.achieved
+    assert "housing: new evidence on 2025-06-01" in failed.reasons[0]
     open_claim = NeedHistory("financial_stability", [EvidenceSpan(date(2024, 1, 1), None, True)])
     still = family_outcome(
         [open_claim], closed_on=closed, on=date(2026, 1, 1), progress=progress, sustain_months=6

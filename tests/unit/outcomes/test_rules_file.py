@@ -233,10 +233,12 @@ rule_like = st.fixed_dictionaries(
 @given(rules=st.lists(rule_like, max_size=4), version=yaml_values)
 def test_any_rules_file_loads_or_is_refused_with_lines(rules: list, version: object) -> None:
     text = yaml.safe_dump({"version": version, "rules": rules})
+    problems = []
     try:
         parsed = parse_rules(text, event_types=VOCAB)
     except RulesError as error:
-        assert error.problems
-        assert all(1 <= p.line <= text.count("\n") + 1 for p in error.problems)
+        problems = error.problems
+        assert problems
     else:
         assert all(r.event_types and set(r.event_types) <= VOCAB for r in parsed.rules)
+    assert all(1 <= p.line <= text.count("\n") + 1 for p in problems)
