@@ -37,7 +37,7 @@ def _tables() -> Any:
 
 
 def _insert(session: Session, table: str, **values: Any) -> Any:
-    result = session.execute(insert(_tables()[table]).values(**values))
+    result: Any = session.execute(insert(_tables()[table]).values(**values))
     pk = result.inserted_primary_key
     return pk[0] if pk else None
 

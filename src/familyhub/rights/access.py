@@ -1,0 +1,196 @@
+"""Subject access and portability: everything held about a person, as JSON and as a
+readable document (HTML, and PDF tagged for accessibility).
+
+Items come from the registry of where personal data lives, plus who looked at the record
+(the audit's who-viewed: organisation, role, when, purpose). Information about other people
+is redacted unless a reviewer decided to disclose it; a reviewer can withhold an item that
+would cause serious harm, and the export says that something was withheld and on what ground
+(never what).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from familyhub.models import load_all_models
+from familyhub.rights.models import RightsRequest, SarReviewDecision
+from familyhub.rights.personal_data import find_personal_data
+from familyhub.rights.registry import REGISTRY
+
+REDACTED = "[redacted: information about someone else]"
+TEMPLATES = Path(__file__).parent / "templates"
+# Columns that are internal bookkeeping, not information about the person.
+INTERNAL_COLUMNS = {"row_sha256", "password_hash", "token_digest", "csrf_token", "extract_id"}
+# Columns naming other people in rows that are about the subject.
+THIRD_PARTY_COLUMNS = {
+    "source_relationship": ("related_record_id", "related_partner_person_id", "record_id"),
+    "family_member": (),
+}
+
+
+@dataclass
+class Item:
+    key: str  # e.g. "source_record:42"
+    section: str
+    values: dict[str, Any]
+    redacted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SubjectAccessExport:
+    request_id: int
+    person_id: str
+    generated_at: datetime
+    sections: dict[str, list[Item]]
+    withheld: list[dict[str, str]]
+    viewed_by: list[dict[str, Any]]
+
+    def as_json_dict(self) -> dict[str, Any]:
+        return {
+            "request": self.request_id,
+            "person_id": self.person_id,
+            "generated_at": self.generated_at.isoformat(),
+            "sections": {
+                name: [{"item": i.key, **i.values, "_redacted": i.redacted} for i in items]
+                for name, items in self.sections.items()
+            },
+            "withheld": self.withheld,
+            "who_viewed_the_record": self.viewed_by,
+        }
+
+
+def review(
+    session: Session, *, request_id: int, item_key: str, decision: str, reason: str, actor: str
+) -> SarReviewDecision:
+    """Record a reviewer's decision: ``disclose`` third-party details, or ``withhold``."""
+    if decision not in ("disclose", "withhold"):
+        raise ValueError("decision is disclose or withhold")
+    if not reason.strip():
+        raise ValueError("a review decision needs its reason")
+    row = SarReviewDecision(
+        request_id=request_id, item_key=item_key, decision=decision, reason=reason, decided_by=actor
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _decisions(session: Session, request_id: int) -> dict[str, SarReviewDecision]:
+    rows = session.scalars(
+        select(SarReviewDecision)
+        .where(SarReviewDecision.request_id == request_id)
+        .order_by(SarReviewDecision.id)
+    )
+    return {row.item_key: row for row in rows}  # the latest decision per item wins
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _who_viewed(session: Session, person_ids: set[str]) -> list[dict[str, Any]]:
+    """Organisation, role, when and purpose of each look at the record (from the audit)."""
+    tables = load_all_models().metadata.tables
+    if "audit_event" not in tables or "audit_event_subject" not in tables:
+        return []
+    events, subjects = tables["audit_event"], tables["audit_event_subject"]
+    orgs = tables.get("organisation")
+    query = (
+        select(events.c.occurred_at, events.c.organisation_id, events.c.roles,
+               events.c.purpose, events.c.action, events.c.decision)
+        .join(subjects, subjects.c.event_seq == events.c.seq)
+        .where(subjects.c.person_id.in_(sorted(person_ids)))
+        .order_by(events.c.seq)
+    )  # fmt: skip
+    org_names: dict[int, str] = {}
+    if orgs is not None:
+        org_names = {r.id: r.name for r in session.execute(select(orgs.c.id, orgs.c.name))}
+    return [
+        {
+            "when": _jsonable(r.occurred_at),
+            "organisation": org_names.get(r.organisation_id, "") if r.organisation_id else "",
+            "role": ", ".join(r.roles or []),
+            "purpose": r.purpose or "",
+            "what": r.action,
+            "decision": r.decision,
+        }
+        for r in session.execute(query)
+    ]
+
+
+def compile_export(session: Session, *, request: RightsRequest) -> SubjectAccessExport:
+    if request.person_id is None:
+        raise ValueError(
+            f"request {request.id} has no subject ({request.match_outcome}): resolve it first"
+        )
+    found = find_personal_data(session, person_id=request.person_id)
+    decisions = _decisions(session, request.id)
+    sections: dict[str, list[Item]] = {}
+    withheld: list[dict[str, str]] = []
+    labels = {loc.table: loc.label for loc in REGISTRY}
+    for table, rows in found.rows.items():
+        if table == "rights_request":
+            rows = [r for r in rows if r["id"] != request.id]  # not the request itself
+        for row in rows:
+            key = f"{table}:{row.get('id')}"
+            decision = decisions.get(key)
+            if decision is not None and decision.decision == "withhold":
+                withheld.append({"item": key, "reason": decision.reason})
+                continue
+            values = {k: _jsonable(v) for k, v in row.items() if k not in INTERNAL_COLUMNS}
+            redacted: list[str] = []
+            disclose = decision is not None and decision.decision == "disclose"
+            if not disclose:
+                for col in THIRD_PARTY_COLUMNS.get(table, ()):
+                    if values.get(col) is not None and col != "record_id":
+                        values[col] = REDACTED
+                        redacted.append(col)
+                if table == "source_relationship" and row.get("record_id") not in {
+                    k[1] for k in found.record_keys
+                }:
+                    # The row is the relative's record naming the subject: show the relation
+                    # only, not whose record it is.
+                    values["record_id"] = REDACTED
+                    redacted.append("record_id")
+            sections.setdefault(labels.get(table, table), []).append(
+                Item(key=key, section=table, values=values, redacted=redacted)
+            )
+    return SubjectAccessExport(
+        request_id=request.id,
+        person_id=request.person_id,
+        generated_at=datetime.now(UTC),
+        sections=sections,
+        withheld=withheld,
+        viewed_by=_who_viewed(session, found.person_ids),
+    )
+
+
+def to_json(export: SubjectAccessExport) -> str:
+    return json.dumps(export.as_json_dict(), indent=2, default=str, ensure_ascii=False)
+
+
+def to_html(export: SubjectAccessExport, *, controller_name: str) -> str:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "html.j2"])
+    )
+    return env.get_template("subject_access.html.j2").render(
+        e=export, controller_name=controller_name
+    )
+
+
+def to_pdf(html: str, path: Path) -> Path:
+    """A tagged PDF (PDF/UA), so screen readers can follow its structure."""
+    from weasyprint import HTML
+
+    HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True)
+    return path

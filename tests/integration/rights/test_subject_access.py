@@ -1,0 +1,100 @@
+"""Subject access: everything about the subject, nothing about anyone else unredacted."""
+
+import contextlib
+import re
+import zlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from familyhub.rights import requests as rr
+from familyhub.rights.access import REDACTED, compile_export, review, to_html, to_json, to_pdf
+from tests.integration.rights.synthetic_subject import has_links, store_everywhere
+
+TODAY = date(2026, 11, 2)
+
+
+def _inflated(pdf: bytes) -> bytes:
+    """The PDF with its compressed object streams inflated, to look inside."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+        with contextlib.suppress(zlib.error):
+            parts.append(zlib.decompress(stream))
+    return b"\n".join(parts)
+
+
+def _access_request(session: Session, person_id: str):
+    return rr.register_request(
+        session,
+        kind="access",
+        requester="Zephyrine's parent",
+        requester_relationship="parent",
+        received_on=TODAY,
+        identity_checked_on=TODAY,
+        subject_details={"name": "Zephyrine Quillfeather"},
+        person_id=person_id,
+        actor="ig",
+    ).request
+
+
+def test_export_holds_everything_about_her_and_nothing_about_her_mother(
+    session: Session, tmp_path: Path
+) -> None:
+    stored = store_everywhere(session)
+    request = _access_request(session, stored.person_id)
+    export = compile_export(session, request=request)
+    text = to_json(export)
+    for expected in ["Worried about Zephyrine", "seen at school", "lead_practitioner",
+                     "Signed by Quillfeather", "family membership"]:  # fmt: skip
+        assert expected in text, expected
+    if has_links():
+        assert "9434765919" in text  # her NHS number from the police record
+        assert "present at a DA incident" in text
+        assert "Child in need plan" in text
+        assert REDACTED in text  # her mother's record naming her is not shown as whose
+    assert "Marigold" not in text
+    assert stored.other_person_id not in text
+    html = to_html(export, controller_name="Northshire Council")
+    assert "Worried about Zephyrine" in html
+    pdf = to_pdf(html, tmp_path / "sar.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert b"/StructTreeRoot" in _inflated(data)  # tagged for screen readers
+    assert b"/Lang" in _inflated(data)
+
+
+def test_reviewer_can_withhold_an_item_with_the_reason_recorded(session: Session) -> None:
+    stored = store_everywhere(session)
+    request = _access_request(session, stored.person_id)
+    referral_key = next(
+        i.key for items in compile_export(session, request=request).sections.values()
+        for i in items if i.key.startswith("referral:")
+    )  # fmt: skip
+    review(
+        session,
+        request_id=request.id,
+        item_key=referral_key,
+        decision="withhold",
+        reason="serious harm: disclosure would reveal the referrer",
+        actor="ig.reviewer",
+    )
+    text = to_json(compile_export(session, request=request))
+    assert "Worried about Zephyrine" not in text
+    assert "serious harm: disclosure would reveal the referrer" in text
+
+
+def test_unresolved_subject_cannot_be_exported(session: Session) -> None:
+    request = rr.register_request(
+        session,
+        kind="access",
+        requester="X",
+        received_on=TODAY,
+        identity_checked_on=TODAY,
+        subject_details={"name": "Unknown"},
+        person_id="nobody",
+        actor="ig",
+    ).request
+    with pytest.raises(ValueError, match="resolve it first"):
+        compile_export(session, request=request)
