@@ -1,0 +1,91 @@
+"""Cannot-link rules: pairs of records that must never end up in one person, whatever the score.
+
+A score is a sum of evidence; a few patterns are not evidence but contradictions, and no
+amount of agreement elsewhere should outweigh them. Each rule has a name that the quality
+report counts and the clustering reports.
+
+* ``twin``: same family name and date of birth, given names that are not spellings of one
+  another. Twins and triplets share everything else.
+* ``different_dob``: dates of birth that no keying slip explains (one digit, day and month
+  swapped, a day or a year out). A parent and child who share a name; two people of one
+  common name born in the same year.
+* ``different_given_name``: given names that no nickname, transliteration, typing error or
+  name-order swap connects.
+* ``same_source_identifier``: one source holding two different NHS numbers or UPNs for the
+  pair (a source keys its own people once).
+* ``manual``: someone decided "do not link"; see ``review``.
+"""
+
+# SQL here is built from our own table and column names, never from user input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from familyhub.linkage.settings import (
+    DOB_NEAR,
+    GIVEN_ALIAS,
+    GIVEN_IN_OTHER,
+    GIVEN_ONE_EDIT,
+    GIVEN_TRANSLITERATION,
+    NAMES_SWAPPED,
+)
+
+# Two keying slips in one longer name (rober / roebert) are still one name; twins' names
+# such as ella / ellie are short or further apart.
+GIVEN_TWO_SLIPS = (
+    "(least(length(given_l), length(given_r)) >= 4 and damerau_levenshtein(given_l, given_r) <= 2 "
+    "and jaro_winkler_similarity(given_l, given_r) >= 0.86)"
+)
+GIVEN_STRICT = (
+    f"(given_l = given_r or {GIVEN_ALIAS} or {GIVEN_ONE_EDIT} or {GIVEN_TRANSLITERATION} "
+    f"or {GIVEN_TWO_SLIPS})"
+)
+GIVEN_LOOSE = (
+    f"({GIVEN_STRICT} or {NAMES_SWAPPED} or {GIVEN_IN_OTHER} "
+    "or jaro_winkler_similarity(given_l, given_r) >= 0.8 "
+    "or starts_with(given_full_l, given_r) or starts_with(given_full_r, given_l))"
+)
+
+RULES: dict[str, str] = {
+    "twin": (
+        "dob_l = dob_r and (family_l = family_r or damerau_levenshtein(family_l, family_r) <= 1) "
+        f"and given_l is not null and given_r is not null and not {GIVEN_STRICT} "
+        f"and not {NAMES_SWAPPED}"
+    ),
+    "different_dob": f"dob_l is not null and dob_r is not null and not {DOB_NEAR}",
+    "different_given_name": (f"given_l is not null and given_r is not null and not {GIVEN_LOOSE}"),
+    "same_source_identifier": (
+        "source_l = source_r and ("
+        "(nhs_number_l <> nhs_number_r and damerau_levenshtein(nhs_number_l, nhs_number_r) > 1) "
+        "or (upn_l <> upn_r))"
+    ),
+}
+
+
+def violated_rule_sql() -> str:
+    """A SQL expression naming the first rule a pair (columns ``*_l``/``*_r``) breaks, or null."""
+    cases = " ".join(f"when {sql} then '{name}'" for name, sql in RULES.items())
+    return f"case {cases} else null end"
+
+
+def paired_records_sql(pairs: str, records: str) -> str:
+    """Select every column of both records of each pair in ``pairs`` as ``col_l``/``col_r``."""
+    columns = [
+        "source",
+        "given",
+        "given_full",
+        "other_given",
+        "family",
+        "given_aliases",
+        "given_skeleton",
+        "dob",
+        "dob_text",
+        "nhs_number",
+        "upn",
+    ]
+    selected = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
+    return (
+        f"select p.*, {selected} from {pairs} p "
+        f"join {records} l on l.unique_id = p.unique_id_l "
+        f"join {records} r on r.unique_id = p.unique_id_r"
+    )

@@ -1,0 +1,246 @@
+"""The linkage input: one row per active source record, in the shape the model compares.
+
+Source records arrive already normalised (``given_name_match``, ``family_name_match``,
+postcode parts, validated identifiers). Here we derive what only linkage needs: the first
+given name and the rest, name aliases (nickname canonicals and a consonant skeleton that
+folds transliterations such as Mohammed / Muhammad / Mohamed), the date of birth as a string
+for edit distances, and we blank out placeholders (``01/01/1900``, a date of birth or a name
+shared by implausibly many records) so that they can never pull thousands of records into one
+person. What was blanked is reported, never silent.
+"""
+
+# SQL here is built from our own table and column names, never from user input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+# The columns of ``source_record`` the linkage reads.
+SOURCE_COLUMNS = [
+    "id",
+    "source",
+    "record_id",
+    "status",
+    "given_name_match",
+    "family_name_match",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "ni_number",
+    "upn",
+    "address",
+    "postcode",
+    "postcode_sector",
+    "postcode_district",
+    "uprn",
+    "phone",
+    "email",
+    "updated_at",
+]
+PLACEHOLDER_DATES = (date(1900, 1, 1), date(1901, 1, 1), date(1800, 1, 1), date(1899, 12, 31))
+PLACEHOLDER_NAMES = ("unknown", "not known", "baby", "infant", "child", "unborn", "test", "xxx")
+# A value shared by this many times more records than the typical value of its field is a
+# placeholder (e.g. one date of birth keyed for every record lacking one).
+PLACEHOLDER_FACTOR = 40
+PLACEHOLDER_MIN_COUNT = 200
+_VOWELISH = re.compile(r"[aeiouhwy]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@dataclass
+class FeatureReport:
+    """What the preparation did to the data, for the run summary and the quality report."""
+
+    records: int = 0
+    withdrawn_skipped: int = 0
+    sources: dict[str, int] = field(default_factory=dict)
+    missing_dob: int = 0
+    placeholders: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def skeleton(name: str) -> str:
+    """First letter plus the consonants, vowels and h/w/y dropped and repeats collapsed.
+
+    Folds common transliterations: mohammed, muhammad, mohamed -> ``mmd``; aisha, ayesha -> ``ash``.
+    """
+    if not name:
+        return ""
+    rest = _REPEATS.sub(r"\1", _VOWELISH.sub("", name[1:]))
+    return name[0] + rest
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> Any:
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+@lru_cache(maxsize=200_000)
+def name_aliases(name: str) -> tuple[str, ...]:
+    """Names directly related to ``name`` as nickname and full form (``bill``: ``william``...).
+
+    Only direct relations count: ``robert`` and ``william`` share the nickname ``bill`` but
+    are not aliases of each other, and two siblings may well be called Robert and William.
+    """
+    namer = _nicknamer()
+    return tuple(sorted({name} | set(namer.canonicals_of(name)) | set(namer.nicknames_of(name))))
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection, records: pa.Table | str, *, table: str = "fh_records"
+) -> FeatureReport:
+    """Build ``table`` in ``con`` from source records (an Arrow table or a DuckDB relation name).
+
+    Withdrawn records are left out: they link to nothing.
+    """
+    report = FeatureReport()
+    if isinstance(records, pa.Table):
+        missing = [c for c in SOURCE_COLUMNS if c not in records.column_names]
+        if missing:
+            raise ValueError(f"source records lack columns: {', '.join(missing)}")
+        con.register("fh_source_in", records)
+        relation = "fh_source_in"
+    else:
+        relation = records
+    total = con.sql(f"select count(*) from {relation}").fetchall()[0]
+    con.execute(
+        f"""
+        create or replace table fh_raw as
+        select * from {relation} where coalesce(status, 'active') = 'active'
+        """
+    )
+    n_active = _count(con, "fh_raw")
+    report.withdrawn_skipped = int(total[0] if total else 0) - n_active
+    report.records = n_active
+    if n_active == 0:
+        report.warnings.append("no active source records: nothing to link")
+    _blank_placeholders(con, report)
+    _register_aliases(con)
+    con.execute(
+        f"""
+        create or replace table {table} as
+        select
+            r.id::bigint as unique_id,
+            r.source,
+            r.record_id,
+            nullif(split_part(r.given_name_match, ' ', 1), '') as given,
+            nullif(trim(r.given_name_match), '') as given_full,
+            nullif(trim(concat_ws(' ',
+                nullif(regexp_replace(r.given_name_match, '^\\S+\\s*', ''), ''),
+                lower(r.other_names))), '') as other_given,
+            nullif(trim(r.family_name_match), '') as family,
+            a.aliases as given_aliases,
+            a.skeleton as given_skeleton,
+            r.date_of_birth::date as dob,
+            strftime(r.date_of_birth::date, '%Y%m%d') as dob_text,
+            year(r.date_of_birth::date) as birth_year,
+            upper(nullif(r.sex, '')) as sex,
+            nullif(r.nhs_number, '') as nhs_number,
+            nullif(upper(r.ni_number), '') as ni_number,
+            nullif(upper(r.upn), '') as upn,
+            nullif(r.postcode, '') as postcode,
+            nullif(r.postcode_sector, '') as postcode_sector,
+            nullif(r.postcode_district, '') as postcode_district,
+            nullif(r.uprn, '') as uprn,
+            nullif(regexp_replace(r.phone, '[^0-9]', '', 'g'), '') as phone,
+            nullif(lower(r.email), '') as email,
+            r.address,
+            r.updated_at
+        from fh_raw r
+        left join fh_alias a on a.name = split_part(r.given_name_match, ' ', 1)
+        """
+    )
+    for source, n in con.sql(
+        f"select source, count(*) from {table} group by 1 order by 1"
+    ).fetchall():
+        report.sources[source] = int(n)
+    missing_dob = con.sql(f"select count(*) from {table} where dob is null").fetchall()[0]
+    report.missing_dob = int(missing_dob[0]) if missing_dob else 0
+    if n_active and report.missing_dob == n_active:
+        report.warnings.append(
+            "every record lacks a date of birth: links rest on names, addresses and "
+            "identifiers alone, and twins cannot be told apart; expect a long review queue"
+        )
+    return report
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.sql(f"select count(*) from {table}").fetchall()[0]
+    return int(row[0]) if row else 0
+
+
+def _blank_placeholders(con: duckdb.DuckDBPyConnection, report: FeatureReport) -> None:
+    """Null out placeholder dates of birth and names, known ones and implausibly common ones."""
+    dates = ", ".join(f"DATE '{d.isoformat()}'" for d in PLACEHOLDER_DATES)
+    known = con.sql(
+        f"select date_of_birth::date::varchar, count(*) from fh_raw "
+        f"where date_of_birth::date in ({dates}) group by 1"
+    ).fetchall()
+    common = con.sql(
+        f"""
+        with counts as (
+            select date_of_birth::date as v, count(*) as n from fh_raw
+            where date_of_birth is not null group by 1
+        ), typical as (select quantile_cont(n, 0.99) as q from counts)
+        select v::varchar, n from counts, typical
+        where n >= {PLACEHOLDER_MIN_COUNT} and n > {PLACEHOLDER_FACTOR} * greatest(q, 1)
+        """
+    ).fetchall()
+    bad_dates = {v: int(n) for v, n in [*known, *common]}
+    for value, n in bad_dates.items():
+        report.placeholders.append({"field": "date_of_birth", "value": value, "records": n})
+    if bad_dates:
+        listed = ", ".join(f"DATE '{v}'" for v in bad_dates)
+        con.execute(
+            f"update fh_raw set date_of_birth = null where date_of_birth::date in ({listed})"
+        )
+    for column in ("given_name_match", "family_name_match"):
+        names = ", ".join(f"'{n}'" for n in PLACEHOLDER_NAMES)
+        rows = con.sql(
+            f"select {column}, count(*) from fh_raw where {column} in ({names}) group by 1"
+        ).fetchall()
+        for value, n in rows:
+            report.placeholders.append({"field": column, "value": value, "records": int(n)})
+        if rows:
+            con.execute(f"update fh_raw set {column} = null where {column} in ({names})")
+    for value, n in con.sql(
+        """
+        select nhs_number, count(distinct coalesce(family_name_match, '') || coalesce(
+            date_of_birth::varchar, '')) as n
+        from fh_raw where nhs_number is not null group by 1 having n >= 20
+        """
+    ).fetchall():
+        report.placeholders.append({"field": "nhs_number", "value": value, "records": int(n)})
+        con.execute("update fh_raw set nhs_number = null where nhs_number = ?", [value])
+
+
+def _register_aliases(con: duckdb.DuckDBPyConnection) -> None:
+    names = [
+        row[0]
+        for row in con.sql(
+            "select distinct split_part(given_name_match, ' ', 1) from fh_raw "
+            "where given_name_match is not null"
+        ).fetchall()
+        if row[0]
+    ]
+    table = pa.table(
+        {
+            "name": pa.array(names, pa.string()),
+            "aliases": pa.array([list(name_aliases(n)) for n in names], pa.list_(pa.string())),
+            "skeleton": pa.array([skeleton(n) if len(n) >= 5 else n for n in names], pa.string()),
+        }
+    )
+    con.register("fh_alias_in", table)
+    con.execute("create or replace table fh_alias as select * from fh_alias_in")
+    con.unregister("fh_alias_in")
