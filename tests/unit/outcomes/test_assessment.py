@@ -207,10 +207,12 @@ def test_condition_sql_agrees_with_its_plain_meaning(op, operand, value) -> None
     attributes = {} if value is None else {"x": value}
     con = duckdb.connect()
     sql = condition_sql(condition)
-    (got,) = con.execute(
+    row = con.execute(
         f"SELECT coalesce({sql}, false) FROM (SELECT ? AS attributes)",  # noqa: S608
         [json.dumps(attributes)],
     ).fetchone()
+    assert row is not None
+    got = row[0]
     assert got == holds(condition, attributes), (sql, attributes)
 
 
