@@ -1,0 +1,248 @@
+"""Event rules: how a row becomes dated events with a type from our vocabulary."""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from familyhub.identity import InvalidValueError, parse_date
+from familyhub.sources.vocabulary import event_types
+
+if TYPE_CHECKING:
+    from familyhub.sources.contract import Attribute, Condition, Contract, EventRule
+    from familyhub.sources.normalise import Issue
+
+_TERM_SEASONS = {
+    "AUT": ((9, 1), (12, 31), 0),
+    "SPR": ((1, 1), (3, 31), 1),
+    "SUM": ((4, 1), (7, 31), 1),
+}
+
+
+def academic_term(raw: str) -> tuple[date, date]:
+    """``2023-24 AUT`` -> (2023-09-01, 2023-12-31); SPR is January-March, SUM April-July."""
+    try:
+        years, season = raw.split()
+        first_year = int(years.split("-")[0])
+        (sm, sd), (em, ed), offset = _TERM_SEASONS[season.upper()]
+    except (ValueError, KeyError):
+        raise InvalidValueError(f"{raw!r} is not an academic term like '2023-24 AUT'") from None
+    year = first_year + offset
+    return date(year, sm, sd), date(year, em, ed)
+
+
+def _template_fields(template: str) -> list[str]:
+    names = []
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name:
+            names.append(name.split("[", 1)[0].split(".", 1)[0])
+    return names
+
+
+class _Labels:
+    """``{label[incident_type]}`` in a description: the code's words, or the code itself."""
+
+    __slots__ = ("_labels", "_values")
+
+    def __init__(self, labels: dict[str, dict[str, str]], values: dict[str, str]) -> None:
+        self._labels = labels
+        self._values = values
+
+    def __getitem__(self, column: str) -> str:
+        code = self._values.get(column, "")
+        return self._labels.get(column, {}).get(code, code)
+
+
+@dataclass
+class CompiledEvent:
+    rule: EventRule
+    source_name: str
+    positions: dict[str, int]
+    formats: tuple[str, ...]
+    category: Callable[[str], str]
+
+    def __post_init__(self) -> None:
+        rule = self.rule
+        self._date_idx = self.positions[_col(rule.date)]
+        self._end_idx = self.positions[_col(rule.end_date)] if rule.end_date else None
+        self._type_idx = self.positions[rule.type_from.column] if rule.type_from else None
+        self._conditions = [_compile_condition(c, self.positions[c.column]) for c in rule.when]
+        self._attrs = [
+            (name, self.positions[spec if isinstance(spec, str) else spec.column], spec)
+            for name, spec in rule.attributes.items()
+        ]
+        used = set(_template_fields(rule.description)) | set(_template_fields(rule.id or ""))
+        used.discard("label")
+        used.discard("record_id")
+        missing = sorted(c for c in used if c not in self.positions)
+        if missing:
+            raise KeyError(
+                f"event {rule.name!r}: description or id names unknown columns {missing}"
+            )
+        self._template_cols = [(c, self.positions[c]) for c in used] + [
+            (c, self.positions[c]) for c in rule.labels if c in self.positions and c not in used
+        ]
+
+    def apply(
+        self, record_id: str, values: list[str], out: list[tuple[Any, ...]], issues: list[Issue]
+    ) -> None:
+        from familyhub.sources.normalise import ROW_QUARANTINED, VALUE_DROPPED, Issue
+
+        rule = self.rule
+        for check in self._conditions:
+            if not check(values):
+                return
+        if self._type_idx is not None:
+            code = values[self._type_idx].strip()
+            event_type = rule.type_from.map.get(code) if rule.type_from else None
+            if event_type is None:
+                issues.append(
+                    Issue(
+                        rule.type_from.column if rule.type_from else "",
+                        f"code {code!r} has no event type in the contract; no event made",
+                        VALUE_DROPPED,
+                    )
+                )
+                return
+        else:
+            event_type = rule.type or ""
+        date_col = _col(rule.date)
+        raw_date = values[self._date_idx].strip()
+        end: date | None = None
+        try:
+            if rule.date_parser == "academic_term":
+                start, end = academic_term(raw_date)
+            else:
+                parsed = parse_date(raw_date, self.formats)
+                if parsed is None:
+                    issues.append(Issue(date_col, "the event date is empty", ROW_QUARANTINED))
+                    return
+                start = parsed
+        except InvalidValueError as exc:
+            issues.append(Issue(date_col, exc.reason, ROW_QUARANTINED))
+            return
+        if self._end_idx is not None:
+            try:
+                end = parse_date(values[self._end_idx], self.formats)
+            except InvalidValueError as exc:
+                issues.append(Issue(_col(rule.end_date), exc.reason, ROW_QUARANTINED))
+                return
+        attributes: dict[str, Any] = {}
+        for name, idx, spec in self._attrs:
+            raw = values[idx].strip()
+            if not raw:
+                continue
+            try:
+                attributes[name] = _convert(raw, spec, self.formats)
+            except (ValueError, InvalidValueError):
+                issues.append(
+                    Issue(_col_of(spec), f"{raw!r} is not a {_type_of(spec)}", VALUE_DROPPED)
+                )
+        fields = {c: values[i].strip() for c, i in self._template_cols}
+        fields["record_id"] = record_id
+        labels = _Labels(rule.labels, fields)
+        description = rule.description.format(**fields, label=labels)
+        event_id = rule.id.format(**fields, label=labels) if rule.id else f"{record_id}:{rule.name}"
+        out.append(
+            (
+                record_id,
+                event_id,
+                event_type,
+                start,
+                end,
+                rule.data_category or self.category(event_type),
+                description,
+                json.dumps(attributes, ensure_ascii=False),
+            )
+        )
+
+
+def _col(ref: Any) -> str:
+    return ref if isinstance(ref, str) else ref.column
+
+
+def _col_of(spec: str | Attribute) -> str:
+    return spec if isinstance(spec, str) else spec.column
+
+
+def _type_of(spec: str | Attribute) -> str:
+    return (
+        "str"
+        if isinstance(spec, str)
+        else {"int": "whole number", "float": "number"}.get(spec.type, spec.type)
+    )
+
+
+def _convert(raw: str, spec: str | Attribute, formats: tuple[str, ...]) -> Any:
+    if isinstance(spec, str) or spec.type == "str":
+        return raw
+    if spec.type == "int":
+        return int(raw)
+    if spec.type == "float":
+        return float(raw)
+    if spec.type == "bool":
+        return raw.upper() in {v.upper() for v in spec.true_values}
+    if spec.type == "date":
+        parsed = parse_date(raw, formats)
+        return parsed.isoformat() if parsed else None
+    return [item.strip() for item in raw.split(spec.separator) if item.strip()]
+
+
+def _compile_condition(cond: Condition, idx: int) -> Callable[[list[str]], bool]:
+    tests: list[Callable[[str], bool]] = []
+    if cond.equals is not None:
+        target = cond.equals
+        tests.append(lambda v: v == target)
+    if cond.in_ is not None:
+        allowed = frozenset(cond.in_)
+        tests.append(lambda v: v in allowed)
+    if cond.not_in is not None:
+        barred = frozenset(cond.not_in)
+        tests.append(lambda v: v not in barred)
+    if cond.present is not None:
+        want = cond.present
+        tests.append(lambda v: bool(v) == want)
+    if cond.less_than is not None:
+        limit = cond.less_than
+        tests.append(lambda v: _number(v) is not None and _number(v) < limit)  # type: ignore[operator]
+    if cond.greater_than is not None:
+        floor = cond.greater_than
+        tests.append(lambda v: _number(v) is not None and _number(v) > floor)  # type: ignore[operator]
+    if cond.contains is not None:
+        item, sep = cond.contains, cond.separator
+        tests.append(lambda v: item in (p.strip() for p in v.split(sep)))
+
+    def check(values: list[str]) -> bool:
+        value = values[idx].strip()
+        return all(test(value) for test in tests)
+
+    return check
+
+
+def _number(raw: str) -> float | None:
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def compile_events(contract: Contract, positions: dict[str, int]) -> list[CompiledEvent]:
+    vocabulary = event_types()
+
+    def category(event_type: str) -> str:
+        return str(vocabulary[event_type]["data_category"])
+
+    return [
+        CompiledEvent(
+            rule=rule,
+            source_name=contract.name,
+            positions=positions,
+            formats=tuple(contract.format.date_formats),
+            category=category,
+        )
+        for rule in contract.events
+    ]

@@ -1,0 +1,461 @@
+"""Load one extract file under its contract, inside the caller's transaction.
+
+The caller commits (or, on any error, rolls back): a load is all of the file's rows plus the
+extract's record, or nothing. Loading the same bytes again is recognised by the file's SHA-256
+and changes nothing. A later extract updates changed records (by a hash of the raw row), adds
+new ones, and for a *full* extract marks the records it no longer holds as withdrawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from familyhub.runs import finish_run, start_run
+from familyhub.sources.contract import Contract, contract_sha256
+from familyhub.sources.models import SourceExtract
+from familyhub.sources.normalise import (
+    ROW_QUARANTINED,
+    VALUE_DROPPED,
+    ColumnMissingError,
+    RowNormaliser,
+)
+from familyhub.sources.outcome import (
+    EVENT_COLUMNS,
+    QUARANTINE_COLUMNS,
+    RECORD_COLUMNS,
+    RELATIONSHIP_COLUMNS,
+    UPDATE_SQL,
+    ExtractRefusedError,
+    LoadOutcome,
+    QuarantineEntry,
+    json_list,
+    json_obj,
+    now,
+)
+from familyhub.sources.readers import FileRefusedError, OpenExtract, RawRow, open_extract
+from familyhub.sources.relationships import RelationshipCollector
+from familyhub.sources.store import BulkWriter
+
+BATCH_ROWS = 20_000
+# Quarantine entries kept for one extract; past this only the count grows (the file is kept).
+MAX_QUARANTINE_ENTRIES = 100_000
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _refuse(outcome: LoadOutcome, message: str) -> ExtractRefusedError:
+    outcome.status = "refused"
+    outcome.message = message
+    return ExtractRefusedError(outcome)
+
+
+def _missing_columns_message(
+    path: Path, contract: Contract, opened: OpenExtract, missing: list[str]
+) -> str:
+    message = (
+        f"{path.name}: refused: columns the contract {contract.name!r} maps are missing: "
+        f"{', '.join(missing)}"
+    )
+    if len(opened.header) == 1 and contract.format.type == "csv":
+        cell = opened.header[0]
+        for sep, words in ((";", "';'"), ("|", "'|'"), ("\t", "tab"), (",", "','")):
+            if sep != contract.format.delimiter and sep in cell:
+                message += (
+                    f". The header looks {words}-delimited but the contract says "
+                    f"delimiter {contract.format.delimiter!r}"
+                )
+                break
+    else:
+        message += f". The file's columns are: {', '.join(opened.header[:30])}"
+        if len(opened.header) > 30:
+            message += f" ... ({len(opened.header)} in all)"
+        message += ". Is it a file for another source?"
+    return message
+
+
+def load_extract(
+    path: Path,
+    contract: Contract,
+    *,
+    session: Session,
+    actor: str,
+    today: date | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> LoadOutcome:
+    """Load ``path`` under ``contract`` in ``session``'s transaction (the caller commits).
+
+    Returns the outcome (``loaded`` or ``unchanged``); raises ExtractRefusedError when the file
+    must not load at all (the caller rolls back and records the refusal).
+    """
+    source = contract.name
+    outcome = LoadOutcome(path=path, source=source, status="refused", message="")
+    outcome.kind = contract.extract.kind
+    outcome.file_size = path.stat().st_size
+    outcome.file_sha256 = sha = file_sha256(path)
+    previous = session.scalars(
+        select(SourceExtract)
+        .where(SourceExtract.source == source, SourceExtract.file_sha256 == sha)
+        .where(SourceExtract.status == "loaded")
+        .order_by(SourceExtract.id.desc())
+    ).first()
+    if previous is not None:
+        outcome.status = "unchanged"
+        outcome.extract_id = previous.id
+        outcome.message = (
+            f"{path.name}: already loaded as extract {previous.id} on "
+            f"{previous.started_at:%Y-%m-%d %H:%M}; nothing changed"
+        )
+        return outcome
+
+    try:
+        opened = open_extract(path, contract.format)
+    except FileRefusedError as exc:
+        raise _refuse(outcome, f"refused: {exc}") from None
+    try:
+        normaliser = RowNormaliser(contract, opened.header, today=today or date.today())
+    except ColumnMissingError as exc:
+        raise _refuse(
+            outcome, _missing_columns_message(path, contract, opened, exc.missing)
+        ) from None
+
+    run = start_run(
+        session, stage="ingest", actor=actor, parameters={"file": path.name, "source": source}
+    )
+    extract = SourceExtract(
+        source=source,
+        file_name=path.name,
+        file_sha256=sha,
+        file_size=outcome.file_size,
+        kind=contract.extract.kind,
+        status="loaded",
+        loaded_by=actor,
+        run_id=run.id,
+        contract_sha256=contract_sha256(contract),
+        started_at=now(),
+    )
+    session.add(extract)
+    session.flush()
+    outcome.extract_id = extract.id
+    writer = BulkWriter(session.connection())
+    _Loader(contract, normaliser, writer, outcome, extract.id, path, opened, on_progress).run()
+
+    extract.rows_read = outcome.rows_read
+    extract.rows_loaded = outcome.rows_loaded
+    extract.rows_new = outcome.rows_new
+    extract.rows_changed = outcome.rows_changed
+    extract.rows_unchanged = outcome.rows_unchanged
+    extract.rows_quarantined = outcome.rows_quarantined
+    extract.rows_withdrawn = outcome.rows_withdrawn
+    extract.values_dropped = outcome.values_dropped
+    extract.events_loaded = outcome.events_loaded
+    extract.finished_at = now()
+    extract.message = outcome.message
+    finish_run(run, summary=_summary(outcome))
+    session.flush()
+    return outcome
+
+
+def _summary(outcome: LoadOutcome) -> dict[str, Any]:
+    keys = (
+        "rows_read",
+        "rows_loaded",
+        "rows_new",
+        "rows_changed",
+        "rows_unchanged",
+        "rows_quarantined",
+        "rows_withdrawn",
+        "values_dropped",
+        "events_loaded",
+    )
+    return {k: getattr(outcome, k) for k in keys} | {"extract_id": outcome.extract_id}
+
+
+class _Loader:
+    """The row loop and the set-based steps after it, for one file."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        normaliser: RowNormaliser,
+        writer: BulkWriter,
+        outcome: LoadOutcome,
+        extract_id: int,
+        path: Path,
+        opened: OpenExtract,
+        on_progress: Callable[[int], None] | None,
+    ) -> None:
+        self.contract = contract
+        self.source = contract.name
+        self.normaliser = normaliser
+        self.writer = writer
+        self.outcome = outcome
+        self.extract_id = extract_id
+        self.path = path
+        self.opened = opened
+        self.on_progress = on_progress
+        self.now = now()
+        self.categories = json_list(contract.governance.data_categories)
+        self.relationships = RelationshipCollector(
+            contract, {h: i for i, h in enumerate(opened.header)}
+        )
+        self.custom_event_ids = any(rule.id for rule in contract.events)
+        self.event_ids: set[str] = set()
+
+    def _quarantine(self, raw: RawRow | None, field: str | None, action: str, reason: str) -> None:
+        entries = self.outcome.quarantine
+        if len(entries) >= MAX_QUARANTINE_ENTRIES:
+            return
+        raw_row: dict[str, Any] | None = None
+        if raw is not None and action == ROW_QUARANTINED:
+            raw_row = raw.raw if raw.raw is not None else _row_dict(self.opened.header, raw.values)
+        entries.append(QuarantineEntry(raw.number if raw else None, field, action, reason, raw_row))
+
+    def run(self) -> None:
+        existing = {
+            record_id: (rid, sha, status)
+            for rid, record_id, sha, status in self.writer.query(
+                "SELECT id, record_id, row_sha256, status FROM source_record WHERE source = ?",
+                (self.source,),
+            )
+        }
+        seen: dict[str, int] = {}
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        changed_ids: list[str] = []
+        out = self.outcome
+        normalise = self.normaliser.normalise
+        source, extract_id, now, cats = self.source, self.extract_id, self.now, self.categories
+        for raw in self.opened.rows:
+            out.rows_read += 1
+            if raw.error is not None:
+                out.rows_quarantined += 1
+                self._quarantine(raw, None, ROW_QUARANTINED, raw.error)
+                continue
+            result = normalise(raw.values)
+            if result.quarantined:
+                out.rows_quarantined += 1
+                for issue in result.issues:
+                    if issue.action == ROW_QUARANTINED:
+                        self._quarantine(raw, issue.field, ROW_QUARANTINED, issue.reason)
+                continue
+            record_id = result.record_id
+            first_row = seen.get(record_id)
+            if first_row is not None:
+                out.rows_quarantined += 1
+                self._quarantine(
+                    raw,
+                    self.contract.record_id,
+                    ROW_QUARANTINED,
+                    f"duplicate record id {record_id!r}: row {first_row} has the same id",
+                )
+                continue
+            if self.custom_event_ids and not self._unique_events(raw, result.events):
+                continue
+            seen[record_id] = raw.number
+            for issue in result.issues:
+                out.values_dropped += 1
+                self._quarantine(raw, issue.field, VALUE_DROPPED, issue.reason)
+            self.relationships.add(record_id, raw.values)
+            row_sha = hashlib.sha256("\x1f".join(raw.values).encode()).hexdigest()
+            out.rows_loaded += 1
+            known = existing.get(record_id)
+            if known is not None and known[1] == row_sha and known[2] == "active":
+                out.rows_unchanged += 1
+                continue
+            if known is None:
+                out.rows_new += 1
+                inserts.append(
+                    (
+                        source,
+                        record_id,
+                        result.partner_person_id,
+                        extract_id,
+                        "active",
+                        row_sha,
+                        now,
+                        now,
+                        cats,
+                        *result.fields,
+                        result.original,
+                    )
+                )
+            else:
+                out.rows_changed += 1
+                changed_ids.append(record_id)
+                updates.append(
+                    (
+                        result.partner_person_id,
+                        extract_id,
+                        row_sha,
+                        now,
+                        cats,
+                        *result.fields,
+                        result.original,
+                        known[0],
+                    )
+                )
+            for event in result.events:
+                events.append((source, *event, extract_id))
+            if len(inserts) + len(updates) >= BATCH_ROWS:
+                self._flush(inserts, updates, changed_ids, events)
+        self._flush(inserts, updates, changed_ids, events)
+        self._check_refusal(existing)
+        if self.contract.extract.kind == "full":
+            self._withdraw(existing, seen)
+        self._write_relationships(seen)
+        self._write_quarantine()
+        self._describe()
+
+    def _unique_events(self, raw: RawRow, events: list[tuple[Any, ...]]) -> bool:
+        for event in events:
+            if event[1] in self.event_ids:
+                self.outcome.rows_quarantined += 1
+                self._quarantine(
+                    raw, None, ROW_QUARANTINED, f"event id {event[1]!r} repeats an earlier row's"
+                )
+                return False
+        self.event_ids.update(e[1] for e in events)
+        return True
+
+    def _flush(
+        self,
+        inserts: list[tuple[Any, ...]],
+        updates: list[tuple[Any, ...]],
+        changed_ids: list[str],
+        events: list[tuple[Any, ...]],
+    ) -> None:
+        w = self.writer
+        w.insert("source_record", RECORD_COLUMNS, inserts)
+        if updates:
+            w.execute_many(UPDATE_SQL, updates)
+            w.execute_many(
+                "DELETE FROM source_event WHERE source = ? AND record_id = ?",
+                [(self.source, rid) for rid in changed_ids],
+            )
+        w.insert("source_event", EVENT_COLUMNS, events)
+        self.outcome.events_loaded += len(events)
+        if self.on_progress is not None:
+            self.on_progress(self.outcome.rows_read)
+        inserts.clear()
+        updates.clear()
+        changed_ids.clear()
+        events.clear()
+
+    def _check_refusal(self, existing: dict[str, tuple[int, str, str]]) -> None:
+        out = self.outcome
+        name = self.path.name
+        if out.rows_read == 0:
+            if self.contract.extract.kind == "full":
+                raise _refuse(
+                    out,
+                    f"{name}: refused: the file has a header but no rows; as a full extract it "
+                    f"would withdraw all {len(existing):,} records of {self.source}",
+                )
+            return
+        share = out.rows_quarantined / out.rows_read
+        limit = self.contract.extract.max_quarantine_share
+        if share > limit:
+            first = next((q for q in out.quarantine if q.action == ROW_QUARANTINED), None)
+            example = (
+                f" First: row {first.row_number}"
+                + (f", field {first.field}" if first.field else "")
+                + f": {first.reason}"
+                if first
+                else ""
+            )
+            raise _refuse(
+                out,
+                f"{name}: refused: {out.rows_quarantined:,} of {out.rows_read:,} rows "
+                f"({share:.1%}) failed, over the contract's limit of {limit:.1%}.{example}",
+            )
+
+    def _withdraw(self, existing: dict[str, tuple[int, str, str]], seen: dict[str, int]) -> None:
+        gone = [
+            (self.extract_id, self.now, rid)
+            for record_id, (rid, _, status) in existing.items()
+            if status == "active" and record_id not in seen
+        ]
+        self.writer.execute_many(
+            "UPDATE source_record SET status = 'withdrawn', extract_id = ?, updated_at = ? "
+            "WHERE id = ?",
+            gone,
+        )
+        self.outcome.rows_withdrawn = len(gone)
+
+    def _write_relationships(self, seen: dict[str, int]) -> None:
+        if not self.contract.relationships:
+            return
+        w = self.writer
+        if self.contract.extract.kind == "full":
+            w.execute("DELETE FROM source_relationship WHERE source = ?", (self.source,))
+        else:
+            w.execute_many(
+                "DELETE FROM source_relationship WHERE source = ? AND record_id = ?",
+                [(self.source, rid) for rid in seen],
+            )
+        rows = [(self.source, *pair, self.extract_id) for pair in self.relationships.pairs()]
+        w.insert("source_relationship", RELATIONSHIP_COLUMNS, rows)
+        # A relative named by partner person id: point at that person's latest record.
+        w.execute(
+            "UPDATE source_relationship SET related_record_id = (SELECT MAX(r.record_id) "
+            "FROM source_record r WHERE r.source = source_relationship.source "
+            "AND r.partner_person_id = source_relationship.related_partner_person_id) "
+            "WHERE source = ? AND related_record_id IS NULL "
+            "AND related_partner_person_id IS NOT NULL",
+            (self.source,),
+        )
+        self.outcome.relationships = len(rows)
+
+    def _write_quarantine(self) -> None:
+        rows = [
+            (
+                self.extract_id,
+                self.source,
+                self.path.name,
+                q.row_number,
+                q.field,
+                q.action,
+                q.reason,
+                json_obj(q.raw_row),
+                self.now,
+            )
+            for q in self.outcome.quarantine
+        ]
+        self.writer.insert("quarantine_row", QUARANTINE_COLUMNS, rows)
+
+    def _describe(self) -> None:
+        out = self.outcome
+        out.status = "loaded"
+        parts = [
+            f"{self.path.name}: loaded {out.rows_loaded:,} of {out.rows_read:,} rows into "
+            f"{self.source} ({out.rows_new:,} new, {out.rows_changed:,} changed, "
+            f"{out.rows_unchanged:,} unchanged)"
+        ]
+        if out.rows_withdrawn:
+            parts.append(f"{out.rows_withdrawn:,} withdrawn")
+        if out.rows_quarantined:
+            parts.append(f"{out.rows_quarantined:,} rows quarantined")
+        if out.values_dropped:
+            parts.append(f"{out.values_dropped:,} invalid values dropped")
+        parts.append(f"{out.events_loaded:,} events")
+        out.message = "; ".join(parts)
+
+
+def _row_dict(header: list[str], values: list[str]) -> dict[str, Any]:
+    if len(values) == len(header):
+        return dict(zip(header, values, strict=True))
+    return {"values": values}

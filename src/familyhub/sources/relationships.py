@@ -1,0 +1,80 @@
+"""Relationships a source states, as pairs of its own record ids.
+
+Two ways a partner says two people are related: a column holding the relative's partner
+person id (``mother_client_id``), or rows sharing a group key (``family_group_id``,
+``claim_id``), where roles say who is what to whom.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from familyhub.sources.contract import Contract, RelationshipRule
+
+
+@dataclass
+class _Collector:
+    rule: RelationshipRule
+    partner_idx: int | None
+    group_idx: int | None
+    role_idx: int | None
+    # group key -> [(role, record_id)]
+    groups: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    # (record_id, related partner person id)
+    named: list[tuple[str, str]] = field(default_factory=list)
+
+
+# (record_id, related_record_id | None, related_partner_person_id | None, relationship, group)
+Pair = tuple[str, str | None, str | None, str, str | None]
+
+
+class RelationshipCollector:
+    def __init__(self, contract: Contract, positions: dict[str, int]) -> None:
+        self._collectors = [
+            _Collector(
+                rule=rule,
+                partner_idx=positions[rule.partner_id_column] if rule.partner_id_column else None,
+                group_idx=positions[rule.group_column] if rule.group_column else None,
+                role_idx=positions[rule.role_column] if rule.role_column else None,
+            )
+            for rule in contract.relationships
+        ]
+
+    def add(self, record_id: str, values: list[str]) -> None:
+        for c in self._collectors:
+            if c.partner_idx is not None:
+                related = values[c.partner_idx].strip()
+                if related:
+                    c.named.append((record_id, related))
+            elif c.group_idx is not None:
+                key = values[c.group_idx].strip()
+                if key:
+                    role = values[c.role_idx].strip() if c.role_idx is not None else ""
+                    c.groups[key].append((role, record_id))
+
+    def pairs(self) -> list[Pair]:
+        out: list[Pair] = []
+        for c in self._collectors:
+            rule = c.rule
+            for record_id, related in c.named:
+                out.append((record_id, None, related, rule.relationship or "", None))
+            for key, members in c.groups.items():
+                if len(members) > rule.max_group_size or len(members) < 2:
+                    continue
+                if rule.pairs:
+                    for pair in rule.pairs:
+                        for role, record_id in members:
+                            if role != pair.role:
+                                continue
+                            for other_role, other_id in members:
+                                if other_role == pair.related_role and other_id != record_id:
+                                    out.append((record_id, other_id, None, pair.relationship, key))
+                else:
+                    for _, record_id in members:
+                        for _, other_id in members:
+                            if other_id != record_id:
+                                out.append(
+                                    (record_id, other_id, None, rule.relationship or "", key)
+                                )
+        return out
