@@ -156,9 +156,11 @@ def record_many(
         seq, prev = 0, GENESIS_HASH
     else:
         seq, prev = int(head.seq), str(head.hash)
-    start_seq = seq
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
+    # A checkpoint is signed at every multiple of CHECKPOINT_EVERY, so verify can insist
+    # that each one exists: deleting checkpoints is as visible as deleting events.
+    boundaries: list[tuple[int, str]] = []
     for spec in specs:
         seq += 1
         row: dict[str, Any] = {
@@ -179,13 +181,15 @@ def record_many(
         row["prev_hash"] = prev
         row["hash"] = prev = link_hash(prev, payload_of(row))
         rows.append(row)
+        if seq % CHECKPOINT_EVERY == 0:
+            boundaries.append((seq, prev))
     session.execute(insert(AuditEvent), rows)
     subjects = _subject_rows(session, rows)
     if subjects:
         session.execute(insert(AuditEventSubject), subjects)
     session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=prev))
-    if seq // CHECKPOINT_EVERY > start_seq // CHECKPOINT_EVERY:
-        write_checkpoint(session, seq=seq, head_hash=prev, keys_dir=keys_dir)
+    for boundary_seq, boundary_hash in boundaries:
+        write_checkpoint(session, seq=boundary_seq, head_hash=boundary_hash, keys_dir=keys_dir)
     from familyhub.audit.alerts import raise_alerts
 
     raise_alerts(session, rows)
