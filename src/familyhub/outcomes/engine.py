@@ -12,6 +12,7 @@ checked identifiers and values are quoted literals). The status rules are the on
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -141,6 +142,7 @@ def assess(
         _match(con, rules, as_of=as_of, today=today)
         _count_rules(con, rules)
         _attach_families(con, as_of=as_of)
+        _render_evidence(con, rules)
         _needs(con, rules, as_of=as_of)
         _families(con, rules, as_of=as_of)
         return Assessment(
@@ -252,13 +254,53 @@ def _attach_families(con: duckdb.DuckDBPyConnection, *, as_of: date) -> None:
         CREATE TEMP TABLE evidence AS
         SELECT m.family_id, x.person_id, x.need, x.rule_id, x.signal, x.source, x.record_id,
                x.event_id, x.event_type, x.event_date, x.end_date, x.lasts, x.description,
-               x.attributes, x.age
+               x.attributes, x.age, x.date_of_birth
         FROM matched x
         JOIN members_in m ON m.person_id = x.person_id
         WHERE m.valid_to IS NULL OR x.event_date <= CAST(m.valid_to AS DATE)
         """
     )
     del as_of
+
+
+def template_sql(template: str, rules: RuleSet) -> str:
+    """An evidence template as a DuckDB string expression over an evidence row."""
+    pieces: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            pieces.append(_literal(literal))
+        if name is None:
+            continue
+        if name == "date":
+            value = "strftime(event_date, '%-d %B %Y')"
+        elif name == "end_date":
+            value = "strftime(end_date, '%-d %B %Y')"
+        elif name in ("source", "source_name"):
+            cases = " ".join(
+                f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in rules.source_names.items()
+            )
+            value = f"CASE source {cases} ELSE source END" if cases else "source"
+        elif name in ("description", "event_type"):
+            value = f"nullif({name}, '')"
+        elif name == "age":
+            value = "CAST(age AS VARCHAR)"
+        else:
+            # A list attribute (a JSON list) reads as "3A, 16A".
+            raw = _value_sql(name)
+            value = (
+                f"""regexp_replace(regexp_replace({raw}, '[\\[\\]"]', '', 'g'), ',', ', ', 'g')"""
+            )
+        pieces.append(f"coalesce({value}, '(not recorded)')")
+    return "concat(" + ", ".join(pieces or ["''"]) + ")"
+
+
+def _render_evidence(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
+    cases = " ".join(
+        f"WHEN {_literal(r.id)} THEN {template_sql(r.evidence, rules)}" for r in rules.rules
+    )
+    con.execute("ALTER TABLE evidence ADD COLUMN text VARCHAR")
+    if cases:
+        con.execute(f"UPDATE evidence SET text = CASE rule_id {cases} END")  # noqa: S608
 
 
 def _needs(con: duckdb.DuckDBPyConnection, rules: RuleSet, *, as_of: date) -> None:

@@ -1,0 +1,318 @@
+"""Assess every family from the database, and the practitioner's decisions on needs.
+
+``assess_all`` reads the loaded events, the links and the families, runs the set-based
+assessment and replaces the derived tables (needs, evidence, eligibility, rejected events)
+in one transaction. Decisions are people's acts and are kept: the latest per need is in
+force, and only confirmed needs count towards a claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from familyhub.families.inputs import read_events, read_links, read_members, read_records
+from familyhub.families.tables import write_arrow, write_csv
+from familyhub.outcomes.engine import AssessmentInputs, assess
+from familyhub.outcomes.headline import outcome_for
+from familyhub.outcomes.models import (
+    FamilyAssessment,
+    FamilyNeed,
+    NeedDecision,
+    NeedEvidence,
+    RejectedEvent,
+)
+from familyhub.outcomes.rules import RuleSet, load_rules
+from familyhub.runs import finish_run, start_run
+
+DECISIONS = ("confirmed", "dismissed")
+EXPORT_COLUMNS = (
+    "family_id",
+    "person_id",
+    "need",
+    "status",
+    "first_evidence_date",
+    "last_evidence_date",
+)
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be recorded (unknown need, no reason...)."""
+
+
+def excluded_person_ids(session: Session, *, on: date) -> frozenset[str]:
+    """Persons left out of needs flagging: those who object to profiling, and those whose
+    processing is restricted (the rights domain records both)."""
+    from familyhub.rights.facts import objecting_person_ids, restricted_person_ids
+
+    return frozenset(objecting_person_ids(session, on=on) | restricted_person_ids(session, on=on))
+
+
+def person_birth_dates(records: pa.Table, links: pa.Table) -> pa.Table:
+    """Each person's date of birth: the one most of their source records give."""
+    con = duckdb.connect()
+    try:
+        con.register("records_in", records)
+        con.register("links_in", links)
+        return con.sql(
+            """
+            SELECT l.person_id, mode(r.date_of_birth) AS date_of_birth
+            FROM records_in r JOIN links_in l USING (source, record_id)
+            WHERE r.date_of_birth IS NOT NULL AND r.date_of_birth > DATE '1901-01-01'
+            GROUP BY l.person_id
+            """
+        ).to_arrow_table()
+    finally:
+        con.close()
+
+
+def decisions_in_force(session: Session) -> dict[tuple[str, str], NeedDecision]:
+    latest: dict[tuple[str, str], NeedDecision] = {}
+    for decision in session.scalars(select(NeedDecision).order_by(NeedDecision.id)):
+        latest[(decision.family_id, decision.need)] = decision
+    return latest
+
+
+@dataclass
+class AssessSummary:
+    as_of: date
+    rules_version: str
+    families: int
+    eligible: int
+    needs: int
+    evidence: int
+    rejected: int
+    run_id: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(self).items()}
+
+
+def assess_all(
+    session: Session,
+    *,
+    actor: str,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    today: date | None = None,
+    links_file: Path | None = None,
+) -> AssessSummary:
+    """Recompute every family's needs, evidence, progress and eligibility."""
+    rules = rules or load_rules()
+    today = today or date.today()
+    as_of = as_of or today
+    run = start_run(
+        session,
+        stage="assess",
+        actor=actor,
+        parameters={"as_of": as_of.isoformat(), "rules_version": rules.version},
+    )
+    links = read_links(session, links_file)
+    inputs = AssessmentInputs(
+        events=read_events(session, sorted(rules.event_types)),
+        links=links,
+        people=person_birth_dates(read_records(session), links),
+        members=read_members(session),
+        excluded_person_ids=excluded_person_ids(session, on=as_of),
+    )
+    decisions = decisions_in_force(session)
+    dismissed = [k for k, d in decisions.items() if d.decision == "dismissed"]
+    result = assess(inputs, rules, as_of=as_of, today=today, dismissed=dismissed)
+    for model in (FamilyNeed, NeedEvidence, FamilyAssessment, RejectedEvent):
+        session.execute(delete(model))
+    tags = {
+        "rules_version": pa.array([rules.version] * result.needs.num_rows, pa.string()),
+        "assessed_on": pa.array([as_of] * result.needs.num_rows, pa.date32()),
+        "run_id": pa.array([run.id] * result.needs.num_rows, pa.int64()),
+    }
+    needs = result.needs
+    for name, column in tags.items():
+        needs = needs.append_column(name, column)
+    write_arrow(
+        session,
+        FamilyNeed.__table__,  # type: ignore[arg-type]
+        needs,
+        [
+            "family_id",
+            "person_id",
+            "need",
+            "status",
+            "first_evidence_date",
+            "last_evidence_date",
+            "ongoing",
+            "evidence_count",
+            "rules_version",
+            "assessed_on",
+            "run_id",
+        ],
+    )
+    evidence = result.evidence.append_column(
+        "rules_version", pa.array([rules.version] * result.evidence.num_rows, pa.string())
+    )
+    write_arrow(
+        session,
+        NeedEvidence.__table__,  # type: ignore[arg-type]
+        evidence,
+        [
+            "family_id",
+            "person_id",
+            "need",
+            "signal",
+            "rule_id",
+            "rules_version",
+            "source",
+            "record_id",
+            "event_id",
+            "event_date",
+            "end_date",
+            "text",
+        ],
+    )
+    families = _with_confirmed_counts(result.families, decisions)
+    n = families.num_rows
+    families = families.append_column(
+        "rules_version", pa.array([rules.version] * n, pa.string())
+    ).append_column("assessed_on", pa.array([as_of] * n, pa.date32()))
+    write_arrow(
+        session,
+        FamilyAssessment.__table__,  # type: ignore[arg-type]
+        families,
+        [
+            "family_id",
+            "has_dependants",
+            "need_count",
+            "needs",
+            "eligible",
+            "confirmed_count",
+            "rules_version",
+            "assessed_on",
+        ],
+    )
+    rejected = result.rejected.append_column(
+        "run_id", pa.array([run.id] * result.rejected.num_rows, pa.int64())
+    )
+    write_arrow(
+        session,
+        RejectedEvent.__table__,  # type: ignore[arg-type]
+        rejected,
+        ["source", "record_id", "event_id", "person_id", "event_date", "reason", "run_id"],
+    )
+    summary = AssessSummary(
+        as_of=as_of,
+        rules_version=rules.version,
+        families=result.families.num_rows,
+        eligible=sum(1 for e in result.families.column("eligible").to_pylist() if e),
+        needs=result.needs.num_rows,
+        evidence=result.evidence.num_rows,
+        rejected=result.rejected.num_rows,
+        run_id=run.id,
+    )
+    finish_run(run, summary=summary.as_dict())
+    session.flush()
+    session.expire_all()
+    return summary
+
+
+def _with_confirmed_counts(
+    families: pa.Table, decisions: dict[tuple[str, str], NeedDecision]
+) -> pa.Table:
+    confirmed: dict[str, int] = {}
+    for (family_id, _), decision in decisions.items():
+        if decision.decision == "confirmed":
+            confirmed[family_id] = confirmed.get(family_id, 0) + 1
+    counts = [confirmed.get(f, 0) for f in families.column("family_id").to_pylist()]
+    return families.append_column("confirmed_count", pa.array(counts, pa.int64()))
+
+
+def export_needs(session: Session, path: Path) -> int:
+    """Write every assessed need (one row per family member and need) to CSV or Parquet."""
+    query = select(*(getattr(FamilyNeed, c) for c in EXPORT_COLUMNS)).order_by(
+        FamilyNeed.family_id, FamilyNeed.person_id, FamilyNeed.need
+    )
+    rows = session.execute(query)
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        data = [tuple(r) for r in rows]
+        table = pa.table(
+            {c: [r[i] for r in data] for i, c in enumerate(EXPORT_COLUMNS)},
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
+        return table.num_rows
+    return write_csv(
+        path,
+        EXPORT_COLUMNS,
+        ([v.isoformat() if isinstance(v, date) else v for v in r] for r in rows),
+    )
+
+
+def decide_need(
+    session: Session,
+    *,
+    family_id: str,
+    need: str,
+    decision: str,
+    reason: str,
+    decided_by: str,
+) -> NeedDecision:
+    """A practitioner confirms or dismisses one of a family's needs, with a reason."""
+    if decision not in DECISIONS:
+        raise DecisionError(f"decision must be one of {list(DECISIONS)}, not {decision!r}")
+    if not reason or len(reason.split()) < 2:
+        raise DecisionError("say why, in a few words: the reason is kept with the decision")
+    outcome = outcome_for(need)
+    if outcome is None:
+        raise DecisionError(f"unknown need {need!r}")
+    found = session.execute(
+        select(func.max(FamilyNeed.last_evidence_date), func.max(FamilyNeed.rules_version)).where(
+            FamilyNeed.family_id == family_id, FamilyNeed.need == outcome.key
+        )
+    ).one()
+    if found[0] is None:
+        raise DecisionError(
+            f"family {family_id} has no {outcome.key} need in the latest assessment"
+        )
+    record = NeedDecision(
+        family_id=family_id,
+        need=outcome.key,
+        decision=decision,
+        reason=reason.strip(),
+        decided_by=decided_by,
+        evidence_through=found[0],
+        rules_version=found[1],
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def family_needs(session: Session, family_id: str) -> list[dict[str, Any]]:
+    """A family's needs with their evidence sentences and the decision in force."""
+    decisions = decisions_in_force(session)
+    result = []
+    needs = session.scalars(
+        select(FamilyNeed)
+        .where(FamilyNeed.family_id == family_id)
+        .order_by(FamilyNeed.need, FamilyNeed.person_id)
+    )
+    for need in needs:
+        evidence = session.scalars(
+            select(NeedEvidence)
+            .where(
+                NeedEvidence.family_id == family_id,
+                NeedEvidence.need == need.need,
+                NeedEvidence.person_id == need.person_id,
+            )
+            .order_by(NeedEvidence.event_date)
+        ).all()
+        decision = decisions.get((family_id, need.need))
+        result.append({"need": need, "evidence": evidence, "decision": decision})
+    return result
