@@ -1,0 +1,199 @@
+# ruff: noqa: S608  (SQL is assembled only from our own names; values go in registered tables)
+"""Counts of families and people by need, area and month, before disclosure control.
+
+What a cell counts, so that totals add up (see :mod:`familyhub.insight.disclosure`):
+
+* a family (or person) is counted once per need it has, in the month that need was first
+  evidenced, in the area it lives in now; with no ``need`` in the breakdown it is counted
+  once, in the month its first need was evidenced;
+* "lives in" for a family is the postcode of a parent or carer (the first one that has a
+  postcode), else of any member; for a person, their own postcode, else their family's;
+* only needs whose status is one of ``statuses`` count (by default the current ones).
+
+Area and month are therefore additive (each unit is in exactly one) and get totals; need is
+not (a family with three needs is in three cells) and gets none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+
+from familyhub.insight.areas import AREA_LEVELS, UNKNOWN, AreaCoverage, AreaLookup, resolve_areas
+from familyhub.insight.dataset import InsightData
+from familyhub.insight.disclosure import ControlledTable, DisclosureRules, control_table
+from familyhub.outcomes.headline import HEADLINE_OUTCOMES
+
+DIMENSIONS = ("need", "area", "month")
+ADDITIVE = ("area", "month")
+CURRENT_STATUSES = ("open", "improving")
+Unit = Literal["families", "people"]
+# Parents and carers first when choosing where a family lives.
+_ADULT_ROLES = ("parent", "carer", "expectant_parent", "partner")
+
+
+@dataclass
+class CountsSpec:
+    by: tuple[str, ...]
+    unit: Unit = "families"
+    statuses: tuple[str, ...] = CURRENT_STATUSES
+    min_needs: int = 1
+    area_level: str = "district"
+
+    def __post_init__(self) -> None:
+        if not self.by:
+            raise ValueError(f"choose at least one of {', '.join(DIMENSIONS)} to count by")
+        unknown = [d for d in self.by if d not in DIMENSIONS]
+        if unknown or len(set(self.by)) != len(self.by):
+            raise ValueError(
+                f"--by takes distinct names from {', '.join(DIMENSIONS)}; got {','.join(self.by)}"
+            )
+        if self.unit not in ("families", "people"):
+            raise ValueError("count families or people")
+        if self.area_level not in AREA_LEVELS:
+            raise ValueError(f"area level must be one of {', '.join(AREA_LEVELS)}")
+        if self.min_needs < 1:
+            raise ValueError("--min-needs must be at least 1")
+
+
+@dataclass
+class RawCounts:
+    spec: CountsSpec
+    counts: dict[tuple[str, ...], int]
+    levels: dict[str, list[str]]
+    coverage: AreaCoverage
+    notes: list[str] = field(default_factory=list)
+
+
+def people_with_areas(
+    data: InsightData, lookup: AreaLookup | None
+) -> tuple[pa.Table, AreaCoverage]:
+    """The people table with district, ward and lsoa columns added."""
+    areas, coverage = resolve_areas(data.people.column("postcode").to_pylist(), lookup)
+    table = data.people
+    for level in AREA_LEVELS:
+        table = table.append_column(level, pa.array([a.at(level) for a in areas], pa.string()))
+    return table, coverage
+
+
+def unit_areas(connection: duckdb.DuckDBPyConnection, unit: Unit, level: str) -> str:
+    """SQL for (unit, area) over a registered ``people_areas`` table."""
+    roles = ", ".join(f"'{r}'" for r in _ADULT_ROLES)
+    family_area = f"""
+        SELECT family_id AS unit,
+               arg_min({level}, (CASE WHEN district = '{UNKNOWN}' THEN 2
+                                      WHEN role IN ({roles}) THEN 0 ELSE 1 END)::VARCHAR
+                                 || person_id) AS area
+        FROM people_areas WHERE family_id IS NOT NULL GROUP BY family_id
+    """
+    if unit == "families":
+        return family_area
+    return f"""
+        SELECT p.person_id AS unit,
+               CASE WHEN p.district = '{UNKNOWN}' AND f.area IS NOT NULL THEN f.area
+                    ELSE p.{level} END AS area
+        FROM people_areas p LEFT JOIN ({family_area}) f ON f.unit = p.family_id
+    """
+
+
+def compute_counts(
+    data: InsightData, spec: CountsSpec, *, lookup: AreaLookup | None = None
+) -> RawCounts:
+    people, coverage = people_with_areas(data, lookup)
+    connection = duckdb.connect()
+    try:
+        connection.register("people_areas", people)
+        connection.register("needs", data.needs)
+        connection.register("statuses", pa.table({"status": list(spec.statuses)}))
+        unit_col = "family_id" if spec.unit == "families" else "person_id"
+        per_need = f"""
+            SELECT {unit_col} AS unit, need, min(first_evidence_date) AS first_date
+            FROM needs WHERE {unit_col} IS NOT NULL AND status IN (SELECT status FROM statuses)
+            GROUP BY ALL
+        """
+        qualifying = f"""
+            SELECT unit FROM ({per_need}) GROUP BY unit
+            HAVING count(DISTINCT need) >= {int(spec.min_needs)}
+        """
+        units = (
+            f"SELECT * FROM ({per_need}) WHERE unit IN ({qualifying})"
+            if "need" in spec.by
+            else f"SELECT unit, min(first_date) AS first_date FROM ({per_need}) "
+            f"WHERE unit IN ({qualifying}) GROUP BY unit"
+        )
+        select_dims = {
+            "need": "u.need",
+            "area": f"coalesce(a.area, '{UNKNOWN}')",
+            "month": "strftime(u.first_date, '%Y-%m')",
+        }
+        dims_sql = ", ".join(f"{select_dims[d]} AS {d}" for d in spec.by)
+        query = f"""
+            SELECT {dims_sql}, count(*) AS n
+            FROM ({units}) u LEFT JOIN ({unit_areas(connection, spec.unit, spec.area_level)}) a
+              ON a.unit = u.unit
+            GROUP BY ALL
+        """
+        rows = connection.execute(query).fetchall()
+        counts = {tuple(str(v) for v in row[:-1]): int(row[-1]) for row in rows}
+        levels = _levels(connection, spec, counts)
+    finally:
+        connection.close()
+    return RawCounts(spec=spec, counts=counts, levels=levels, coverage=coverage)
+
+
+def _levels(
+    connection: duckdb.DuckDBPyConnection, spec: CountsSpec, counts: dict[tuple[str, ...], int]
+) -> dict[str, list[str]]:
+    levels: dict[str, list[str]] = {}
+    for i, dim in enumerate(spec.by):
+        seen = {key[i] for key in counts}
+        if dim == "need":
+            headline = [o.key for o in HEADLINE_OUTCOMES]
+            levels[dim] = headline + sorted(seen - set(headline))
+        elif dim == "area":
+            # Every area anyone lives in, so areas with no one counted show as 0.
+            column = spec.area_level
+            query = f"SELECT DISTINCT {column} FROM people_areas"
+            known = {str(r[0]) for r in connection.execute(query).fetchall()}
+            levels[dim] = sorted((known | seen) - {UNKNOWN}) + (
+                [UNKNOWN] if UNKNOWN in seen else []
+            )
+        else:
+            levels[dim] = _month_range(sorted(seen))
+    return levels
+
+
+def _month_range(months: Sequence[str]) -> list[str]:
+    if not months:
+        return []
+    year, month = map(int, months[0].split("-"))
+    end = tuple(map(int, months[-1].split("-")))
+    result = []
+    while (year, month) <= end:
+        result.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result
+
+
+def controlled_counts(
+    data: InsightData,
+    spec: CountsSpec,
+    *,
+    rules: DisclosureRules | None = None,
+    lookup: AreaLookup | None = None,
+) -> tuple[ControlledTable, RawCounts]:
+    """Counts that have passed disclosure control (raises DisclosureError if none can)."""
+    raw = compute_counts(data, spec, lookup=lookup)
+    table = control_table(
+        raw.counts,
+        dims=spec.by,
+        additive=[d for d in spec.by if d in ADDITIVE],
+        levels=raw.levels,
+        rules=rules,
+        measure=spec.unit,
+    )
+    return table, raw

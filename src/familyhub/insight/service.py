@@ -1,0 +1,255 @@
+"""Producing insight outputs: checks first, then an atomic write, then the register entry.
+
+Every output is for a named purpose. Nothing is written until every check has passed
+(purpose known, keys present, disclosure control or k-anonymity applied); files are written
+to a temporary name and renamed, so a failed run never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from sqlalchemy.orm import Session
+
+from familyhub.insight.aggregates import CountsSpec, RawCounts, controlled_counts
+from familyhub.insight.areas import AreaLookup
+from familyhub.insight.dataset import InsightData
+from familyhub.insight.disclosure import ControlledTable, DisclosureRules
+from familyhub.insight.extract import ExtractResult, build_extract
+from familyhub.insight.keys import current_purpose_key
+from familyhub.insight.models import InsightOutput
+from familyhub.insight.pseudonyms import Pseudonymiser
+from familyhub.insight.purposes import Purpose, get_purpose
+
+
+class InsightRefusedError(ValueError):
+    """A request insight will not fulfil, with the reason in words."""
+
+
+@dataclass
+class CountsOutcome:
+    table: ControlledTable
+    raw: RawCounts
+    output: InsightOutput
+
+
+@dataclass
+class ExtractOutcome:
+    result: ExtractResult
+    output: InsightOutput
+
+
+def aggregate_purpose(name: str) -> Purpose:
+    purpose = get_purpose(name)
+    if purpose.identifiable:
+        raise InsightRefusedError(
+            f"Purpose {name!r} carries identifiers; produce it with "
+            "`familyhub insight evaluation-return`, never as counts or an extract."
+        )
+    return purpose
+
+
+def rules_for(purpose: Purpose, threshold: int | None) -> DisclosureRules:
+    if threshold is None:
+        return purpose.rules
+    if threshold < purpose.threshold:
+        raise InsightRefusedError(
+            f"The suppression threshold for {purpose.name!r} is at least {purpose.threshold}; "
+            f"{threshold} would publish smaller counts than its agreement allows."
+        )
+    return DisclosureRules(threshold=threshold)
+
+
+def _refuse_if_nothing(data: InsightData) -> None:
+    if data.needs.num_rows == 0:
+        reasons = "; ".join(data.gaps) or "no needs have been assessed"
+        raise InsightRefusedError(f"There is nothing to count yet ({reasons}). Nothing written.")
+
+
+def produce_counts(
+    *,
+    session: Session,
+    data: InsightData,
+    spec: CountsSpec,
+    purpose: str,
+    out: Path,
+    actor: str,
+    threshold: int | None = None,
+    lookup: AreaLookup | None = None,
+) -> CountsOutcome:
+    chosen = aggregate_purpose(purpose)
+    rules = rules_for(chosen, threshold)
+    _refuse_if_nothing(data)
+    table, raw = controlled_counts(data, spec, rules=rules, lookup=lookup)
+    rows = table.rows()
+    digest = write_csv_rows(out, [*spec.by, spec.unit], rows)
+    output = register_output(
+        session=session,
+        kind="counts",
+        purpose=chosen.name,
+        actor=actor,
+        path=out,
+        sha256=digest,
+        row_count=len(rows),
+        parameters={
+            "by": list(spec.by),
+            "unit": spec.unit,
+            "statuses": list(spec.statuses),
+            "min_needs": spec.min_needs,
+            "area_level": spec.area_level,
+            "threshold": rules.threshold,
+            "area_lookup": lookup.source if lookup else None,
+        },
+        summary={
+            "cells": len(rows),
+            "primary_suppressed": table.primary_suppressed,
+            "secondary_suppressed": table.secondary_suppressed,
+            "area_coverage": raw.coverage.as_dict(),
+            "gaps": data.gaps,
+        },
+    )
+    return CountsOutcome(table=table, raw=raw, output=output)
+
+
+def produce_extract(
+    *,
+    session: Session,
+    data: InsightData,
+    purpose: str,
+    out: Path,
+    actor: str,
+    lookup: AreaLookup | None = None,
+    k: int | None = None,
+    keys_dir: Path | None = None,
+) -> ExtractOutcome:
+    chosen = aggregate_purpose(purpose)
+    if k is not None and k < chosen.k:
+        raise InsightRefusedError(
+            f"k for {chosen.name!r} is at least {chosen.k}; {k} would make rows easier to "
+            "single out than its agreement allows."
+        )
+    # The key comes first: a missing master key stops the extract before any work is done.
+    purpose_key = current_purpose_key(session=session, purpose=chosen.name, keys_dir=keys_dir)
+    result = build_extract(
+        data, purpose=chosen, pseudonymiser=Pseudonymiser(purpose_key), lookup=lookup, k=k
+    )
+    if result.table.num_rows == 0:
+        raise InsightRefusedError(
+            "No row of the extract passed k-anonymity "
+            f"({result.report.describe()}). Nothing written."
+        )
+    digest = write_table(out, result.table)
+    output = register_output(
+        session=session,
+        kind="extract",
+        purpose=chosen.name,
+        actor=actor,
+        path=out,
+        sha256=digest,
+        row_count=result.table.num_rows,
+        key_version=purpose_key.version,
+        parameters={
+            "level": chosen.level,
+            "k": k or chosen.k,
+            "area_lookup": lookup.source if lookup else None,
+        },
+        summary={
+            "rows_in": result.report.rows_in,
+            "rows_out": result.report.rows_out,
+            "held_back": result.report.held_back,
+            "rows_generalised": result.report.rows_generalised,
+            "generalised_by": result.report.generalised_by,
+            "smallest_class": result.report.smallest_class,
+            "area_coverage": result.coverage.as_dict(),
+            "gaps": data.gaps,
+        },
+    )
+    return ExtractOutcome(result=result, output=output)
+
+
+def register_output(
+    *,
+    session: Session,
+    kind: str,
+    purpose: str,
+    actor: str,
+    path: Path,
+    sha256: str,
+    row_count: int,
+    parameters: dict[str, Any],
+    summary: dict[str, Any],
+    key_version: int | None = None,
+    recipient: str | None = None,
+    agreement: str | None = None,
+) -> InsightOutput:
+    output = InsightOutput(
+        kind=kind,
+        purpose=purpose,
+        key_version=key_version,
+        recipient=recipient,
+        agreement=agreement,
+        actor=actor,
+        file_name=str(path),
+        sha256=sha256,
+        row_count=row_count,
+        parameters=parameters,
+        summary=summary,
+    )
+    session.add(output)
+    session.flush()
+    return output
+
+
+def _atomic_target(path: Path) -> tuple[int, Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    return fd, Path(tmp)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_csv_rows(path: Path, fieldnames: Sequence[str], rows: Sequence[dict[str, str]]) -> str:
+    """Write rows as CSV via a temporary file and a rename; returns the file's SHA-256."""
+    fd, tmp = _atomic_target(path)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(fieldnames))
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _sha256(path)
+
+
+def write_table(path: Path, table: pa.Table) -> str:
+    """Write an Arrow table as Parquet (``.parquet``) or CSV, atomically."""
+    fd, tmp = _atomic_target(path)
+    os.close(fd)
+    try:
+        if path.suffix.lower() == ".parquet":
+            pq.write_table(table, tmp)
+        else:
+            pa_csv.write_csv(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _sha256(path)
