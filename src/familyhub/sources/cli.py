@@ -96,14 +96,14 @@ def list_command() -> None:
     with unit_of_work() as session:
         summaries = list_sources(session=session)
     table = Table(title="Partner sources")
-    for col in ("source", "organisation", "kind", "active", "withdrawn", "last extract",
-                "status", "loaded", "rows", "quarantined"):  # fmt: skip
+    for col in ("source", "kind", "active", "withdrawn", "last extract", "status", "when"):
         table.add_column(col)
+    table.add_column("rows", justify="right")
+    table.add_column("quarantined", justify="right")
     for s in summaries:
         last = s.last_extract
         table.add_row(
             s.name,
-            s.organisation,
             s.kind,
             f"{s.records_active:,}",
             f"{s.records_withdrawn:,}",

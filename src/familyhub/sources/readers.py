@@ -72,14 +72,25 @@ def _text_encoding(fmt: FileFormat) -> str:
     return "utf-8-sig" if codecs.lookup(fmt.encoding).name == "utf-8" else fmt.encoding
 
 
-def _decode_error(
-    path: Path, fmt: FileFormat, row: int, exc: UnicodeDecodeError
-) -> FileRefusedError:
+def _decode_error(path: Path, fmt: FileFormat, exc: UnicodeDecodeError) -> FileRefusedError:
     hint = " (is it cp1252 / Windows text?)" if codecs.lookup(fmt.encoding).name == "utf-8" else ""
+    line, snippet = _locate_bad_bytes(path, _text_encoding(fmt))
     return FileRefusedError(
-        f"{path.name}: row {row}: bytes that are not valid {fmt.encoding}{hint}: {exc.reason} "
-        f"at byte {exc.start} of a block; the contract says encoding: {fmt.encoding}"
+        f"{path.name}: line {line}: bytes that are not valid {fmt.encoding}{hint}: "
+        f"{exc.reason} in {snippet!r}; the contract says encoding: {fmt.encoding}"
     )
+
+
+def _locate_bad_bytes(path: Path, encoding: str) -> tuple[int, bytes]:
+    # The text layer decodes in blocks, so its error has no line number: find it again.
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError as exc:
+                return number, line[max(0, exc.start - 10) : exc.end + 10]
+    return 0, b""
 
 
 def _open_csv(path: Path, fmt: FileFormat) -> OpenExtract:
@@ -92,7 +103,7 @@ def _open_csv(path: Path, fmt: FileFormat) -> OpenExtract:
         raise FileRefusedError(f"{path.name}: the file has no header row") from None
     except UnicodeDecodeError as exc:
         handle.close()
-        raise _decode_error(path, fmt, 1, exc) from None
+        raise _decode_error(path, fmt, exc) from None
     except csv.Error as exc:
         handle.close()
         raise FileRefusedError(f"{path.name}: row 1: the header is not valid CSV: {exc}") from None
@@ -113,7 +124,7 @@ def _csv_rows(
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                raise _decode_error(path, fmt, number, exc) from None
+                raise _decode_error(path, fmt, exc) from None
             except csv.Error as exc:
                 # The parser cannot carry on after this (e.g. a quote left open at the end of
                 # a truncated file): the row is quarantined and reading stops.
@@ -170,7 +181,7 @@ def _open_jsonl(path: Path, fmt: FileFormat) -> OpenExtract:
             break
     except UnicodeDecodeError as exc:
         handle.close()
-        raise _decode_error(path, fmt, number, exc) from None
+        raise _decode_error(path, fmt, exc) from None
     if first is None:
         handle.close()
         raise FileRefusedError(f"{path.name}: the file has no JSON objects")
@@ -187,7 +198,7 @@ def _open_jsonl(path: Path, fmt: FileFormat) -> OpenExtract:
                 if line.strip():
                     yield _json_row(number, line, header)
         except UnicodeDecodeError as exc:
-            raise _decode_error(path, fmt, number + 1, exc) from None
+            raise _decode_error(path, fmt, exc) from None
         finally:
             handle.close()
 
