@@ -22,18 +22,27 @@ from sqlalchemy.orm import Session
 
 from familyhub.models import load_all_models
 from familyhub.rights.models import RightsRequest, SarReviewDecision
-from familyhub.rights.personal_data import find_personal_data
+from familyhub.rights.personal_data import Found, find_personal_data
 from familyhub.rights.registry import REGISTRY
 
 REDACTED = "[redacted: information about someone else]"
 TEMPLATES = Path(__file__).parent / "templates"
 # Columns that are internal bookkeeping, not information about the person.
 INTERNAL_COLUMNS = {"row_sha256", "password_hash", "token_digest", "csrf_token", "extract_id"}
-# Columns naming other people in rows that are about the subject.
-THIRD_PARTY_COLUMNS = {
-    "source_relationship": ("related_record_id", "related_partner_person_id", "record_id"),
-    "family_member": (),
+# Columns that point at a person or at a person's record: shown only when they point at the
+# subject, else redacted (they would tell the requester who else is involved).
+PERSON_COLUMNS = {
+    "person_id",
+    "related_person_id",
+    "other_person_id",
+    "person_a",
+    "person_b",
+    "subject_person_id",
+    "merged_into",
 }
+RECORD_KEY_COLUMNS = {"record_id", "related_record_id"}
+RECORD_PK_COLUMNS = {"record_a", "record_b", "source_record_id"}
+ALWAYS_THIRD_PARTY = {"related_partner_person_id"}
 
 
 @dataclass
@@ -128,6 +137,27 @@ def _who_viewed(session: Session, person_ids: set[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _redact(values: dict[str, Any], found: Found) -> list[str]:
+    """Hide every pointer to someone else in ``values``; return the columns hidden."""
+    record_ids = {record_id for _, record_id in found.record_keys}
+    record_pks = {r["id"] for r in found.rows.get("source_record", [])}
+    hidden = []
+    for column, value in values.items():
+        if value is None or column == "id":
+            continue
+        someone_else = (
+            (column in PERSON_COLUMNS and value not in found.person_ids)
+            or (column in RECORD_KEY_COLUMNS and value not in record_ids)
+            or (column in RECORD_PK_COLUMNS and value not in record_pks)
+            or column in ALWAYS_THIRD_PARTY
+        )
+        if someone_else:
+            hidden.append(column)
+    for column in hidden:
+        values[column] = REDACTED
+    return hidden
+
+
 def compile_export(session: Session, *, request: RightsRequest) -> SubjectAccessExport:
     if request.person_id is None:
         raise ValueError(
@@ -148,20 +178,8 @@ def compile_export(session: Session, *, request: RightsRequest) -> SubjectAccess
                 withheld.append({"item": key, "reason": decision.reason})
                 continue
             values = {k: _jsonable(v) for k, v in row.items() if k not in INTERNAL_COLUMNS}
-            redacted: list[str] = []
             disclose = decision is not None and decision.decision == "disclose"
-            if not disclose:
-                for col in THIRD_PARTY_COLUMNS.get(table, ()):
-                    if values.get(col) is not None and col != "record_id":
-                        values[col] = REDACTED
-                        redacted.append(col)
-                if table == "source_relationship" and row.get("record_id") not in {
-                    k[1] for k in found.record_keys
-                }:
-                    # The row is the relative's record naming the subject: show the relation
-                    # only, not whose record it is.
-                    values["record_id"] = REDACTED
-                    redacted.append("record_id")
+            redacted = [] if disclose else _redact(values, found)
             sections.setdefault(labels.get(table, table), []).append(
                 Item(key=key, section=table, values=values, redacted=redacted)
             )

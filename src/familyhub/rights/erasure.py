@@ -23,8 +23,12 @@ from familyhub.governance.settings import PACKAGE_DIR, GovernanceSettings
 from familyhub.models import load_all_models
 from familyhub.rights import requests as rr
 from familyhub.rights.models import ErasureTombstone, PartnerNotification
-from familyhub.rights.personal_data import Found, find_personal_data, link_tables
-from familyhub.rights.registry import REGISTRY, Location
+from familyhub.rights.outbox import source_organisations
+from familyhub.rights.personal_data import Found, find_personal_data
+from familyhub.rights.registry import LINK_TABLES, Location
+
+# Link table -> its source record column: a link to a record kept by law is kept with it.
+LINKS = {table: record_col for table, _, record_col in LINK_TABLES}
 
 ERASED_TEXT = "[erased]"
 
@@ -76,6 +80,11 @@ def plan_erasure(
     obligations = legal_obligations() if obligations is None else obligations
     found = find_personal_data(session, person_id=person_id)
     kept_keys = {(s, r) for (s, r) in found.record_keys if s in obligations}
+    kept_pks = {
+        r["id"]
+        for r in found.rows.get("source_record", [])
+        if (r["source"], r["record_id"]) in kept_keys
+    }
     kept: list[dict[str, Any]] = []
     to_delete: dict[str, list[dict[str, Any]]] = {}
     for loc, rows in found.by_location:
@@ -83,6 +92,8 @@ def plan_erasure(
             continue
         for row in rows:
             reason = _keep_reason(loc, row, kept_keys, obligations)
+            if reason is None and loc.table in LINKS and row[LINKS[loc.table]] in kept_pks:
+                reason = "links a record kept by law to its person"
             if reason is None:
                 to_delete.setdefault(loc.table, []).append(row)
             else:
@@ -108,7 +119,13 @@ def _keep_reason(
 def _delete_order(table: str) -> int:
     # Children before parents: links and events before records, records and memberships
     # before persons; the person table last.
-    order = {"referral_state_change": 0, "source_record": 8, "person": 9}
+    order = {
+        "referral_state_change": 0,
+        "manual_decision": 1,
+        "person_link": 2,
+        "source_record": 8,
+        "person": 9,
+    }
     return order.get(table, 5)
 
 
@@ -116,20 +133,6 @@ def _apply(session: Session, plan: ErasurePlan) -> dict[str, int]:
     tables = load_all_models().metadata.tables
     removed: Counter[str] = Counter()
     ids = sorted(plan.found.person_ids)
-    # Links (the linkage's tables) to the records we remove, and persons' own links.
-    record_pks = [r["id"] for r in plan.delete.get("source_record", [])]
-    for link in link_tables():
-        if link.name in {loc.table for loc in REGISTRY}:
-            continue
-        kept_records = [k["id"] for k in plan.kept if k["table"] == "source_record"]
-        condition: Any = link.c.person_id.in_(ids)
-        if "source_record_id" in link.columns and kept_records:
-            condition = condition & link.c.source_record_id.not_in(kept_records)
-        result = session.execute(delete(link).where(condition))
-        removed[link.name] += int(result.rowcount or 0)  # type: ignore[attr-defined]
-        if "source_record_id" in link.columns and record_pks:
-            result = session.execute(delete(link).where(link.c.source_record_id.in_(record_pks)))
-            removed[link.name] += int(result.rowcount or 0)  # type: ignore[attr-defined]
     for loc, rows in plan.found.by_location:
         table = tables[loc.table]
         if loc.action == "clear" and rows:
@@ -155,7 +158,27 @@ def _apply(session: Session, plan: ErasurePlan) -> dict[str, int]:
             session.execute(delete(table).where(pk.in_([_pk(name, r) for r in rows])))
         removed[name] += len(rows)
     session.flush()
+    for loc, rows in plan.found.by_location:
+        if loc.action == "delete_if_orphaned" and rows:
+            removed[loc.table] += _delete_orphans(session, loc, rows)
+    session.flush()
     return dict(removed)
+
+
+def _delete_orphans(session: Session, loc: Location, rows: list[dict[str, Any]]) -> int:
+    """Delete the rows (e.g. households) that nothing points at any more."""
+    tables = load_all_models().metadata.tables
+    table, child = tables[loc.table], tables[loc.parent or ""]
+    pk = next(iter(table.primary_key.columns))
+    count = 0
+    for row in rows:
+        still_used = session.execute(
+            select(child.c[loc.column]).where(child.c[loc.column] == row[pk.name]).limit(1)
+        ).first()
+        if still_used is None:
+            session.execute(delete(table).where(pk == row[pk.name]))
+            count += 1
+    return count
 
 
 def _empty(python_type: type) -> Any:
@@ -184,19 +207,19 @@ def _notify_partners(
         )
 
 
-def _source_organisations() -> dict[str, str]:
-    try:
-        from familyhub.governance.flows import source_flows
-
-        return {f.source: f.organisation for f in source_flows()}
-    except Exception:
-        return {}
-
-
 def carry_out_erasure(
-    session: Session, *, request_id: int, actor: str, on: date, keys_dir: Path | None = None
+    session: Session,
+    *,
+    request_id: int,
+    actor: str,
+    on: date,
+    keys_dir: Path | None = None,
+    obligations: dict[str, str] | None = None,
 ) -> rr.StepOutcome:
-    """Erase the subject of an erasure request, or refuse with the reason; always recorded."""
+    """Erase the subject of an erasure request, or refuse with the reason; always recorded.
+
+    ``obligations`` (source -> why kept) defaults to :func:`legal_obligations`.
+    """
     request = rr.get_request(session, request_id)
     refusal = None
     if request.kind != "erasure":
@@ -210,7 +233,7 @@ def carry_out_erasure(
         return rr.StepOutcome(False, refusal, request)
     assert request.person_id is not None
     person_id = request.person_id
-    plan = plan_erasure(session, person_id=person_id)
+    plan = plan_erasure(session, person_id=person_id, obligations=obligations)
     holds = active_holds(session, plan.found.person_ids, on=on)
     if holds:
         reasons = "; ".join(h.reason for h in holds)
@@ -220,7 +243,7 @@ def carry_out_erasure(
         )
         return rr.StepOutcome(False, outcome, request)
     removed = _apply(session, plan)
-    _notify_partners(session, plan, request_id=request.id, organisations=_source_organisations())
+    _notify_partners(session, plan, request_id=request.id, organisations=source_organisations())
     session.add(
         ErasureTombstone(
             request_id=request.id,

@@ -93,3 +93,10 @@ def export_outbox(
             n.payload = {}
     session.flush()
     return files
+
+
+def source_organisations() -> dict[str, str]:
+    """Source name -> the organisation that sends it, from the source contracts."""
+    from familyhub.governance.flows import source_flows
+
+    return {flow.source: flow.organisation for flow in source_flows()}

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from familyhub.models import load_all_models
-from familyhub.rights.registry import REGISTRY, Location
+from familyhub.rights.registry import LINK_TABLES, REGISTRY, Location
 
 
 def _tables() -> dict[str, Table]:
@@ -29,31 +29,18 @@ def person_ids_of(session: Session, person_id: str) -> set[str]:
     return ids
 
 
-def link_tables() -> list[Table]:
-    """Tables that say which source records belong to which person (the linkage's links)."""
+def link_tables() -> list[tuple[Table, str, str]]:
+    """The linkage's link tables with their person and source record columns."""
     tables = _tables()
-    found = []
-    for table in tables.values():
-        cols = set(table.columns.keys())
-        if "person_id" in cols and ("source_record_id" in cols or {"source", "record_id"} <= cols):
-            found.append(table)
-    return found
+    return [(tables[name], person, record) for name, person, record in LINK_TABLES]
 
 
 def source_record_pks(session: Session, person_ids: Iterable[str]) -> set[int]:
-    ids = list(person_ids)
-    records = _tables()["source_record"]
+    ids = sorted(person_ids)
     pks: set[int] = set()
-    for link in link_tables():
-        if "source_record_id" in link.columns:
-            rows = session.execute(select(link.c.source_record_id).where(link.c.person_id.in_(ids)))
-            pks |= {row[0] for row in rows if row[0] is not None}
-        else:
-            keys = select(link.c.source, link.c.record_id).where(link.c.person_id.in_(ids))
-            rows = session.execute(
-                select(records.c.id).where(tuple_(records.c.source, records.c.record_id).in_(keys))
-            )
-            pks |= {row[0] for row in rows}
+    for link, person_col, record_col in link_tables():
+        rows = session.execute(select(link.c[record_col]).where(link.c[person_col].in_(ids)))
+        pks |= {int(row[0]) for row in rows if row[0] is not None}
     return pks
 
 
@@ -115,6 +102,14 @@ def find_personal_data(session: Session, *, person_id: str) -> Found:
             assert loc.parent is not None
             parent_ids = [r["id"] for r in found.rows.get(loc.parent, [])]
             found.add(loc, _rows(session, select(table).where(table.c[loc.column].in_(parent_ids))))
+        elif loc.find == "source_record_pk":
+            pks = sorted(r["id"] for r in record_rows)
+            found.add(loc, _rows(session, select(table).where(table.c[loc.column].in_(pks))))
+        elif loc.find == "parent":
+            assert loc.parent is not None
+            keys = sorted({r[loc.column] for r in found.rows.get(loc.parent, [])})
+            pk = next(iter(table.primary_key.columns))
+            found.add(loc, _rows(session, select(table).where(pk.in_(keys))))
         elif loc.find == "quarantine":
             rows = []
             for source, record_ids in sorted(keys_by_source.items()):

@@ -11,8 +11,14 @@ How a person's rows are found (``find``):
 * ``person``: the table has a person id column (``column``).
 * ``source_record_key``: the table holds ``(source, record_id)`` of a source record.
 * ``source_record``: the source records themselves, reached through the links.
+* ``source_record_pk``: the table holds a ``source_record.id`` in ``column``.
 * ``child``: rows whose ``column`` points at the ``parent`` table's rows already found.
 * ``quarantine``: rows whose raw row carries one of the person's record ids.
+* ``parent``: rows of ``table`` that found rows of ``parent`` point at through ``column``
+  (e.g. the household a person lived in); erased only when no one else still points at them.
+
+Source records belong to a person through the linkage's link table(s), declared in
+``LINK_TABLES`` as (table, person column, source record id column).
 
 What erasure does (``action``): ``delete`` the rows; ``clear`` the person column (the row is
 someone else's, e.g. a staff account linked to a person); ``scrub`` the named text/JSON columns
@@ -25,8 +31,11 @@ from dataclasses import dataclass
 
 # Columns that say "this row is about a person" wherever they appear.
 PERSON_KEY_COLUMNS = frozenset(
-    {"person_id", "record_id", "source_record_id", "related_record_id", "subject_person_id"}
-)
+    {
+        "person_id", "record_id", "source_record_id", "related_record_id", "subject_person_id",
+        "related_person_id", "other_person_id", "record_a", "record_b", "person_a", "person_b",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,10 @@ class Location:
 REGISTRY: tuple[Location, ...] = (
     # sources: what partners sent
     Location("source_record", "source_record", action="delete", label="records from partners"),
-    Location("source_event", "source_record_key", label="events partners recorded"),
-    Location("source_relationship", "source_record_key", label="relationships partners stated"),
+    Location("source_event", "source_record_key", column="record_id",
+             label="events partners recorded"),
+    Location("source_relationship", "source_record_key", column="record_id",
+             label="relationships partners stated"),
     Location(
         "source_relationship",
         "source_record_key",
@@ -54,7 +65,33 @@ REGISTRY: tuple[Location, ...] = (
     Location("quarantine_row", "quarantine", label="rows that failed to load"),
     # linkage and families
     Location("person", "person", column="id", label="golden record"),
+    Location("person_link", "person", label="links of partners' records to the person"),
+    Location("golden_value", "person", label="golden record values and where they came from"),
+    Location("person_id_event", "person", label="history of the person id"),
+    Location("person_id_event", "person", column="other_person_id",
+             label="history of ids merged with the person's"),
+    Location("review_pair", "person", column="person_a", label="possible matches reviewed"),
+    Location("review_pair", "person", column="person_b", label="possible matches reviewed"),
+    Location("review_pair", "source_record_pk", column="record_a",
+             label="possible matches reviewed"),
+    Location("review_pair", "source_record_pk", column="record_b",
+             label="possible matches reviewed"),
+    Location("manual_decision", "source_record_pk", column="record_a",
+             label="decisions about matches"),
+    Location("manual_decision", "source_record_pk", column="record_b",
+             label="decisions about matches"),
+    Location("person_relationship", "person", label="relationships"),
+    Location("person_relationship", "person", column="related_person_id",
+             label="relationships naming the person"),
     Location("family_member", "person", label="family membership"),
+    Location("family_change", "person", label="changes to family membership"),
+    Location("household_member", "person", label="households lived in"),
+    Location("household", "parent", column="household_id", parent="household_member",
+             action="delete_if_orphaned", label="addresses of households"),
+    # outcomes: derived needs and their evidence
+    Location("family_need", "person", label="needs identified"),
+    Location("need_evidence", "person", label="evidence for needs"),
+    Location("rejected_event", "person", label="events not counted"),
     # casework and consent
     Location("involvement", "person", label="practitioners and services involved"),
     Location("referral", "person", label="referrals"),
@@ -81,6 +118,10 @@ REGISTRY: tuple[Location, ...] = (
     Location("partner_notification", "person", action="scrub", scrub=("payload",),
              label="notifications to partners"),
 )  # fmt: skip
+
+# The linkage's tables saying which source record belongs to which person:
+# (table, person id column, source_record.id column).
+LINK_TABLES: tuple[tuple[str, str, str], ...] = (("person_link", "person_id", "source_record_id"),)
 
 # Tables with a person key that erasure leaves alone, and why. None holds a name, a date of
 # birth, an address or an identifier: only opaque person ids.

@@ -16,6 +16,7 @@ from sqlalchemy.types import JSON
 
 from familyhub.models import load_all_models
 from familyhub.rights.personal_data import link_tables
+from familyhub.runs import start_run
 
 NAME = ("Zephyrine", "Quillfeather")
 DOB = date(2014, 3, 9)
@@ -72,36 +73,38 @@ def _record(session: Session, source: str, record_id: str, extract: int, **who: 
     )
 
 
-def link(session: Session, person_id: str, source: str, record_pk: int, record_id: str) -> bool:
-    """Link a record to a person through the linkage's link table, if it exists yet."""
+def link(session: Session, person_id: str, record_pk: int) -> bool:
+    """Link a record to a person through the linkage's link table (``person_link``)."""
     tables = link_tables()
     if not tables:
         return False
-    table = tables[0]
-    values: dict[str, Any] = {"person_id": person_id}
-    if "source_record_id" in table.columns:
-        values["source_record_id"] = record_pk
-    else:
-        values.update(source=source, record_id=record_id)
-    for column in table.columns:
-        if column.name in values or column.nullable or column.primary_key:
-            continue
-        if column.default is None and column.server_default is None:
-            values[column.name] = _filler(column)
+    table, person_col, record_col = tables[0]
+    records = _tables()["source_record"]
+    record = session.execute(select(records).where(records.c.id == record_pk)).one()
+    run = start_run(session, stage="link", actor="test", parameters={})
+    values: dict[str, Any] = {
+        person_col: person_id,
+        record_col: record_pk,
+        "source": record.source,
+        "record_id": record.record_id,
+        "run_id": run.id,
+    }
     session.execute(insert(table).values(**values))
     return True
-
-
-def _filler(column: Any) -> Any:
-    python_type = column.type.python_type
-    return {str: "auto", int: 1, float: 1.0, bool: False}.get(python_type, WHEN)
 
 
 def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Stored:
     """The subject, her mother (another person) and data about them on every path."""
     other = "p-mother"
-    for pid in (person_id, other):
-        _insert(session, "person", id=pid, status="active")
+    _insert(
+        session, "person", id=person_id, status="active", given_name=NAME[0],
+        family_name=NAME[1], date_of_birth=DOB, nhs_number=NHS, postcode="NS3 7QD",
+    )  # fmt: skip
+    _insert(session, "person", id=other, status="active", given_name="Marigold")
+    _insert(
+        session, "golden_value", person_id=person_id, field="given_name", value=NAME[0],
+        chosen=True, sources=[{"source": "police_incidents", "record_id": "INV000000001"}],
+    )  # fmt: skip
     _insert(session, "person", id=f"{person_id}-old", status="merged", merged_into=person_id)
     org = _insert(session, "organisation", code="NSC", name="Northshire Council", kind="council")
     staff = _insert(
@@ -125,7 +128,7 @@ def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Sto
     csc = _record(session, "childrens_social_care", "CSC0001", ex_csc, **who)
     mother = _record(
         session, "police_incidents", "INV000000003", ex_police, given_name="Marigold",
-        family_name="Quillfeather-Other", original={"note": "mother"},
+        family_name="Ashcombe", original={"note": "mother"},
     )  # fmt: skip
     _insert(
         session, "source_event", source="police_incidents", record_id="INV000000001",
@@ -150,10 +153,10 @@ def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Sto
                                            "surname": NAME[1].upper()},
     )  # fmt: skip
     linked = [
-        link(session, person_id, "police_incidents", police, "INV000000001"),
-        link(session, f"{person_id}-old", "police_incidents", police_old, "INV000000002"),
-        link(session, person_id, "childrens_social_care", csc, "CSC0001"),
-        link(session, other, "police_incidents", mother, "INV000000003"),
+        link(session, person_id, police),
+        link(session, f"{person_id}-old", police_old),
+        link(session, person_id, csc),
+        link(session, other, mother),
     ]
     assert len(set(linked)) == 1
     _insert(session, "family", id="f-1", status="active")
@@ -175,6 +178,34 @@ def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Sto
     _insert(
         session, "consent_record", person_id=person_id, state="given", effective_at=WHEN,
         recorded_by_user_id=staff, evidence=f"Signed by {NAME[1]} family",
+    )  # fmt: skip
+    _insert(session, "household", id="h-1", address_key="71 brambleweft close ns3 7qd",
+            address=ADDRESS, postcode="NS3 7QD")  # fmt: skip
+    _insert(session, "household_member", household_id="h-1", person_id=person_id)
+    _insert(
+        session, "person_relationship", person_id=person_id, related_person_id=other,
+        relationship="mother", sources="police_incidents",
+    )  # fmt: skip
+    _insert(
+        session, "family_change", family_id="f-1", change="joined", person_id=person_id,
+        changed_on=date(2026, 1, 1),
+    )  # fmt: skip
+    _insert(
+        session, "family_need", family_id="f-1", person_id=person_id, need="children_safe",
+        status="identified", first_evidence_date=date(2026, 2, 1),
+        last_evidence_date=date(2026, 2, 1), evidence_count=1, rules_version="2022.1",
+        assessed_on=date(2026, 9, 30),
+    )  # fmt: skip
+    _insert(
+        session, "need_evidence", family_id="f-1", person_id=person_id, need="children_safe",
+        signal="indicator", rule_id="da_child_present", rules_version="2022.1",
+        source="police_incidents", record_id="INV000000001", event_id="INV000000001:da",
+        event_date=date(2026, 2, 1), text=f"{NAME[0]} was present at a domestic abuse incident",
+    )  # fmt: skip
+    _insert(
+        session, "rejected_event", source="police_incidents", record_id="INV000000001",
+        event_id="INV000000001:x", person_id=person_id, event_date=date(2030, 1, 1),
+        reason="dated in the future",
     )  # fmt: skip
     return Stored(person_id, other, {"police": police, "csc": csc, "mother": mother})
 

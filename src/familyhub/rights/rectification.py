@@ -1,0 +1,139 @@
+"""Rectification: a corrected value outranks the source until the source itself changes.
+
+A correction is stored beside the data, never written over it: a re-load from the partner
+overwrites source records, and the correction must survive that. Whoever derives a value
+(the golden record, the view, the subject access export) passes what the sources say through
+:func:`overlay`, which returns the corrected value while the source still says what it said
+when the correction was made, and retires the correction (``superseded``) once the source
+says something else: the partner has fixed it at source, and the source is the truth again.
+
+Every correction puts a notification in the outbox for each partner whose records hold the
+field (UK GDPR Art 19).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from familyhub.rights import requests as rr
+from familyhub.rights.models import Rectification
+from familyhub.rights.outbox import notify, source_organisations
+from familyhub.rights.personal_data import find_personal_data
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def active_rectifications(session: Session, *, person_id: str) -> list[Rectification]:
+    return list(
+        session.scalars(
+            select(Rectification)
+            .where(Rectification.person_id == person_id, Rectification.status == "active")
+            .order_by(Rectification.id)
+        )
+    )
+
+
+def overlay(session: Session, *, person_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (what the sources say now) with the person's corrections applied.
+
+    A correction whose field now carries a different value from the one it corrected steps
+    aside for good: the source itself has changed.
+    """
+    result = dict(values)
+    for rect in active_rectifications(session, person_id=person_id):
+        if rect.field not in values:
+            continue
+        now = _text(values[rect.field])
+        if now == rect.source_value:
+            result[rect.field] = rect.corrected_value
+        else:
+            rect.status = "superseded"
+            rect.superseded_at = datetime.now(UTC)
+    session.flush()
+    return result
+
+
+def rectify(
+    session: Session,
+    *,
+    request_id: int,
+    field: str,
+    corrected_value: str,
+    reason: str,
+    actor: str,
+    source_value: Any = None,
+) -> rr.StepOutcome:
+    """Record a correction for the subject of a rectification request and tell the partners.
+
+    ``source_value`` is what the sources say now (default: the value in the person's source
+    records, when they all agree).
+    """
+    request = rr.get_request(session, request_id)
+    refusal = None
+    if request.kind != "rectification":
+        refusal = f"request {request.id} is a {request.kind} request, not rectification"
+    elif request.status not in ("open", "extended"):
+        refusal = f"request {request.id} is {request.status}"
+    elif request.person_id is None:
+        refusal = f"request {request.id} has no subject ({request.match_outcome}): resolve it first"
+    elif not reason.strip():
+        refusal = "a correction needs its reason"
+    if refusal is not None:
+        rr.log(
+            session, request, actor=actor, action="rectification_refused", detail={"why": refusal}
+        )
+        return rr.StepOutcome(False, refusal, request)
+    assert request.person_id is not None
+    found = find_personal_data(session, person_id=request.person_id)
+    holders = [r for r in found.rows.get("source_record", []) if r.get(field) is not None]
+    if source_value is None and holders:
+        held = {_text(r[field]) for r in holders}
+        source_value = held.pop() if len(held) == 1 else None
+    rect = Rectification(
+        request_id=request.id,
+        person_id=request.person_id,
+        field=field,
+        source_value=_text(source_value),
+        corrected_value=corrected_value,
+        reason=reason,
+        created_by=actor,
+        status="active",
+    )
+    session.add(rect)
+    session.flush()
+    organisations = source_organisations()
+    for record in holders:
+        notify(
+            session,
+            organisation=organisations.get(record["source"], record["source"]),
+            kind="rectification",
+            request_id=request.id,
+            person_id=request.person_id,
+            payload={
+                "source": record["source"],
+                "record_id": record["record_id"],
+                "field": field,
+                "your_value": _text(record[field]),
+                "corrected_value": corrected_value,
+                "reason": reason,
+            },
+        )
+    rr.log(
+        session,
+        request,
+        actor=actor,
+        action="rectified",
+        detail={"field": field, "rectification": rect.id, "partners_told": len(holders)},
+    )
+    return rr.StepOutcome(
+        True, f"{field} corrected; {len(holders)} partner record(s) to be told", request
+    )
