@@ -1,0 +1,188 @@
+"""School census, early years reviews and post-16 (NEET) tracking."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from familyhub.synth.calendar import EXTRACT_DATE, WINDOW_START, academic_year_start
+from familyhub.synth.needs import review_date
+from familyhub.synth.rows import Rows, World, choice, concat, make_rows
+
+TERMS = ("AUT", "SPR", "SUM")
+CENSUS_DAY = {"AUT": (0, 10, 6), "SPR": (1, 1, 19), "SUM": (1, 5, 18)}  # (year offset, month, day)
+SESSIONS = {"AUT": 140, "SPR": 118, "SUM": 128}
+SIXTH_FORM_RATE = 0.45
+SETTINGS = (
+    "Little Acorns Nursery", "Sunshine Day Nursery", "Northtown Children's Centre",
+    "Millford Pre-School", "Eastbridge Community Nursery", "Rainbow Childcare", "Home", "Home",
+)
+POST16 = {
+    "110": "Full time education - school sixth form",
+    "130": "Full time education - further education",
+    "210": "Apprenticeship",
+    "220": "Employment with training",
+    "230": "Employment without training",
+    "540": "NEET - seeking employment, education or training",
+    "610": "NEET - not available: young carer",
+    "620": "NEET - not available: teenage parent",
+    "640": "NEET - not available: illness",
+    "810": "Current situation not known",
+}
+
+
+def census_terms() -> list[tuple[int, str, np.datetime64]]:
+    """(academic year start, term, census day) for every census in the window."""
+    out = []
+    for year in range(2021, 2026):
+        for term in TERMS:
+            dy, month, day = CENSUS_DAY[term]
+            date = np.datetime64(f"{year + dy:04d}-{month:02d}-{day:02d}", "D")
+            if WINDOW_START <= date <= EXTRACT_DATE:
+                out.append((year, term, date))
+    return out
+
+
+def _stays_in_sixth_form(n_people: int) -> np.ndarray:
+    return (np.arange(n_people) * 2_246_822_519) % 100 < SIXTH_FORM_RATE * 100
+
+
+def _spell_of(w: World, need: int) -> np.ndarray:
+    """Per person: the spell of this need whose subject they are (-1 none)."""
+    out = np.full(len(w.pop), -1)
+    rows = w.spells.of_need(need)
+    out[w.spells.subject[rows]] = rows
+    return out
+
+
+def _family_has(w: World, need: int) -> np.ndarray:
+    """Per person: their family has a spell of this need at some time."""
+    fam = np.zeros(w.families.count + 1, dtype=bool)
+    fam[w.spells.family[w.spells.of_need(need)]] = True
+    return fam[w.families.family_of(np.arange(len(w.pop)), w.pop.household)]
+
+
+def school_census(rng: np.random.Generator, w: World) -> Rows:
+    pop = w.pop
+    pupils = np.flatnonzero(pop.upn != None)  # noqa: E711 (object array)
+    cohort = academic_year_start(pop.dob[pupils])
+    sixth = _stays_in_sixth_form(len(pop))[pupils]
+    terms = census_terms()
+    t_year = np.array([t[0] for t in terms])
+    t_name = np.array([t[1] for t in terms], dtype=object)
+    t_date = np.array([t[2] for t in terms], dtype="datetime64[D]")
+    p_idx = np.repeat(np.arange(len(pupils)), len(terms))
+    t_idx = np.tile(np.arange(len(terms)), len(pupils))
+    nc = t_year[t_idx] - cohort[p_idx] - 5
+    on_roll = (nc >= 0) & ((nc <= 11) | ((nc <= 13) & sixth[p_idx]))
+    p_idx, t_idx, nc = p_idx[on_roll], t_idx[on_roll], nc[on_roll]
+    person = pupils[p_idx]
+    date = t_date[t_idx]
+    n = len(person)
+
+    edu = _spell_of(w, 1)[person]
+    sp = w.spells
+    in_spell = (edu >= 0) & (date >= sp.start[np.maximum(edu, 0)]) & (
+        date <= sp.last_day()[np.maximum(edu, 0)])
+    spell = np.where(in_spell, edu, -1)
+    term = t_name[t_idx]
+    possible = np.vectorize(SESSIONS.get, otypes=[np.int64])(term) - rng.integers(0, 7, n)
+    suspended = in_spell & (rng.random(n) < 0.3)
+    low = in_spell & ~suspended
+    pct = np.where(low, rng.uniform(55, 89.4, n), 100 - 9.4 * rng.beta(1.2, 3.0, n))
+    attended = np.where(low, np.floor(possible * pct / 100), np.ceil(possible * pct / 100))
+    attended = np.minimum(attended, possible).astype(np.int64)
+    suspensions = np.where(suspended, rng.integers(1, 4, n), 0)
+    excluded = suspended & (rng.random(n) < 0.05)
+
+    secondary_school = nc >= 7
+    n_primary = int((~w.schools.secondary).sum())
+    n_secondary = len(w.schools) - n_primary
+    hh = pop.household[person]
+    school = np.where(secondary_school, n_primary + hh % n_secondary, hh % n_primary)
+    fsm_rate = np.where(_family_has(w, 10)[person], 0.8, 0.12)
+    pupil_key = (person * 2_654_435_761) % 1000
+    sen = np.select([pupil_key < 30, pupil_key < 150], ["E", "K"], "N")
+    nc_text = np.where(nc == 0, "R", nc.astype(str)).astype(object)
+    year_text = (t_year[t_idx].astype(str).astype(object) + "-"
+                 + ((t_year[t_idx] + 1) % 100).astype(str).astype(object))
+    return make_rows(
+        person, date, spell=spell,
+        school_urn=w.schools.urn[school].astype(str).astype(object),
+        school_name=w.schools.name[school],
+        nc_year=nc_text,
+        term=year_text + " " + term,
+        sessions_possible=possible,
+        sessions_attended=attended,
+        attendance_pct=np.round(attended / possible * 100, 1),
+        suspensions=suspensions.astype(np.int64),
+        permanent_exclusion=np.where(excluded, "Y", "N").astype(object),
+        fsm=np.where(((person * 40503) % 1000) / 1000 < fsm_rate, "Y", "N").astype(object),
+        sen_status=sen.astype(object),
+    )
+
+
+def early_years(rng: np.random.Generator, w: World) -> Rows:
+    pop = w.pop
+    due = review_date(pop.dob) + rng.integers(-20, 31, len(pop))
+    ey_spell = _spell_of(w, 2)
+    sp = w.spells
+    due = np.where(ey_spell >= 0, sp.start[np.maximum(ey_spell, 0)], due)
+    person = np.flatnonzero((due >= WINDOW_START) & (due <= EXTRACT_DATE) & (pop.mother >= 0))
+    date = due[person]
+    spell = ey_spell[person]
+    n = len(person)
+    below = spell >= 0
+    not_done = ~below & (rng.random(n) < 0.06)
+    outcome = np.select([below, not_done], ["BELOW_EXPECTED", "NOT_COMPLETED"], "ON_TRACK")
+    domains = {}
+    weakest = rng.integers(0, 5, n)
+    for i, name in enumerate(("Communication", "Gross Motor", "Fine Motor", "Problem Solving",
+                              "Personal Social")):
+        score = choice(rng, ("A", "M"), n, (0.85, 0.15))
+        score = np.where(below & ((weakest == i) | (rng.random(n) < 0.3)), "B", score)
+        domains[f"ASQ {name}"] = np.where(not_done, None, score).astype(object)
+    carer = pop.mother[person]
+    carer_name = pop.forename[carer] + " " + pop.surname[carer]
+    funded = np.where(_family_has(w, 10)[person], rng.random(n) < 0.7, rng.random(n) < 0.15)
+    return make_rows(
+        person, date, spell=spell,
+        Setting=choice(rng, SETTINGS, n),
+        Outcome=outcome.astype(object),
+        **domains,
+        funded=np.where(funded, "Y", "N").astype(object),
+        carer=carer_name,
+    )
+
+
+def neet_tracking(rng: np.random.Generator, w: World) -> Rows:
+    pop = w.pop
+    pupils = np.flatnonzero(pop.upn != None)  # noqa: E711 (object array)
+    cohort = academic_year_start(pop.dob[pupils])
+    sixth = _stays_in_sixth_form(len(pop))[pupils]
+    parts = []
+    for year in range(2022, 2026):
+        age = year - cohort - 1  # academic age: age on 31 August before the year starts
+        who = (age >= 16) & (age <= 17)
+        person = pupils[who]
+        n = len(person)
+        start = np.full(n, np.datetime64(f"{year:04d}-09-15", "D")) + rng.integers(0, 20, n)
+        code = np.where(
+            sixth[who], "110",
+            choice(rng, ("130", "210", "220", "230", "810"), n, (0.55, 0.15, 0.08, 0.12, 0.10)),
+        )
+        parts.append(make_rows(person, start, academic_age=age[who].astype(np.int64),
+                               code=code.astype(object)))
+    # Need 1 for young people of 16-17: a NEET spell.
+    sp = w.spells
+    s1 = sp.of_need(1)
+    subject = sp.subject[s1]
+    start = sp.start[s1]
+    age = academic_year_start(start) - academic_year_start(pop.dob[subject]) - 1
+    ok = (age >= 16) & (age <= 17)
+    s1, subject, start, age = s1[ok], subject[ok], start[ok], age[ok]
+    code = choice(rng, ("540", "610", "620", "640"), len(s1), (0.7, 0.1, 0.1, 0.1))
+    parts.append(make_rows(subject, start, spell=s1, academic_age=age.astype(np.int64),
+                           code=code.astype(object)))
+    rows = concat(parts)
+    keep = rows.date <= EXTRACT_DATE
+    return rows.take(np.flatnonzero(keep))
