@@ -22,7 +22,6 @@ LINKS_SCHEMA = pa.schema(
 )
 # Linkage's table of record -> person links: the first of these that exists is used.
 LINK_TABLES = (
-    ("person_link", "source_record_id"),
     ("person_link", "record_id"),
     ("source_link", "record_id"),
     ("link", "record_id"),

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import Table, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 BATCH = 50_000
@@ -71,7 +71,7 @@ def table_exists(session: Session, name: str) -> bool:
     return inspect(session.connection()).has_table(name)
 
 
-def write_arrow(session: Session, table: Table, data: pa.Table, columns: Sequence[str]) -> int:
+def write_arrow(session: Session, table: str, data: pa.Table, columns: Sequence[str]) -> int:
     """Append ``data``'s ``columns`` to ``table`` in bulk; returns the number of rows."""
     if data.num_rows == 0:
         return 0
@@ -80,7 +80,7 @@ def write_arrow(session: Session, table: Table, data: pa.Table, columns: Sequenc
     if session.get_bind().dialect.name == "postgresql":
         with (
             conn.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for batch in data.select(list(columns)).to_batches(BATCH):
                 for row in zip(*(_pg_values(c) for c in batch.columns), strict=True):
@@ -91,7 +91,7 @@ def write_arrow(session: Session, table: Table, data: pa.Table, columns: Sequenc
     try:
         for batch in data.select(list(columns)).to_batches(BATCH):
             rows = zip(*(_sqlite_values(c) for c in batch.columns), strict=True)
-            cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
     finally:
         cursor.close()
     return data.num_rows

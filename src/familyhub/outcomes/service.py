@@ -137,7 +137,7 @@ def assess_all(
         needs = needs.append_column(name, column)
     write_arrow(
         session,
-        FamilyNeed.__table__,  # type: ignore[arg-type]
+        FamilyNeed.__tablename__,
         needs,
         [
             "family_id",
@@ -158,7 +158,7 @@ def assess_all(
     )
     write_arrow(
         session,
-        NeedEvidence.__table__,  # type: ignore[arg-type]
+        NeedEvidence.__tablename__,
         evidence,
         [
             "family_id",
@@ -182,7 +182,7 @@ def assess_all(
     ).append_column("assessed_on", pa.array([as_of] * n, pa.date32()))
     write_arrow(
         session,
-        FamilyAssessment.__table__,  # type: ignore[arg-type]
+        FamilyAssessment.__tablename__,
         families,
         [
             "family_id",
@@ -200,7 +200,7 @@ def assess_all(
     )
     write_arrow(
         session,
-        RejectedEvent.__table__,  # type: ignore[arg-type]
+        RejectedEvent.__tablename__,
         rejected,
         ["source", "record_id", "event_id", "person_id", "event_date", "reason", "run_id"],
     )

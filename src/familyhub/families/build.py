@@ -1,0 +1,307 @@
+"""Households and families from linked source records, set-based in DuckDB.
+
+* A household is a dwelling: its UPRN, or else its normalised address line and postcode (an
+  address written without a UPRN is matched to the UPRN other records give it). A person's
+  current household is the one most sources placed them at in their latest year; the others
+  are kept as history with the dates they were seen there.
+* A person seen at no dwelling (a baby known only to the health visitor, a parent known only
+  from a referral) lives with the relative a source relates them to; so does a child whose
+  only address is one where no adult is seen (a stale address after a move).
+* A family is a household with a dependent child (under 16, or under 19 and in education) or
+  an expectant parent, plus any parent a source relates to one of its children who lives
+  elsewhere (a non-resident parent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+PARENT_RELATIONSHIPS = ("mother", "father", "parent")
+CHILD_RELATIONSHIPS = ("child",)
+
+
+@dataclass
+class FamilyInputs:
+    """``records``: source, record_id, date_of_birth, address, postcode, uprn;
+    ``links``: source, record_id, person_id; ``record_dates``: source, record_id, first_date,
+    last_date (of the record's events); ``facts``: source, record_id, event_type, event_date,
+    attributes (school terms, post-16 activity, antenatal contacts); ``relationships``:
+    source, record_id, related_record_id, relationship."""
+
+    records: pa.Table
+    links: pa.Table
+    record_dates: pa.Table
+    facts: pa.Table
+    relationships: pa.Table
+
+
+@dataclass
+class FamilyBuild:
+    households: pa.Table  # household_key, uprn, address, postcode
+    residence: pa.Table  # person_id, household_key, first_seen, last_seen, current
+    relationships: pa.Table  # person_id, related_person_id, relationship, sources
+    members: pa.Table  # family_key, person_id, role, valid_from
+    as_of: date
+
+
+# The address line without its town (a last part with no digits), in capitals, letters and
+# digits only, with the postcode: "14 Larch Avenue, Northtown" and "14 LARCH AVENUE" agree.
+ADDRESS_KEY_SQL = """
+    CASE WHEN address IS NOT NULL AND postcode IS NOT NULL THEN
+      'A' || trim(regexp_replace(array_to_string(
+        CASE WHEN len(string_split(upper(address), ',')) > 1
+              AND NOT regexp_matches(string_split(upper(address), ',')[-1], '[0-9]')
+             THEN string_split(upper(address), ',')[1:-2]
+             ELSE string_split(upper(address), ',') END, ' '),
+        '[^A-Z0-9]+', ' ', 'g')) || '|' || replace(upper(postcode), ' ', '')
+    END
+"""
+
+
+def build_families(inputs: FamilyInputs, *, as_of: date) -> FamilyBuild:
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads TO 2")
+        for name in ("records", "links", "record_dates", "facts", "relationships"):
+            con.register(f"{name}_in", getattr(inputs, name))
+        on = f"DATE '{as_of.isoformat()}'"
+        _residence(con, on)
+        _people(con, on)
+        _relationships(con)
+        _place_unhoused(con)
+        _families(con)
+        return FamilyBuild(
+            households=con.sql("SELECT * FROM households ORDER BY household_key").to_arrow_table(),
+            residence=con.sql(
+                "SELECT * FROM residence ORDER BY person_id, first_seen"
+            ).to_arrow_table(),
+            relationships=con.sql(
+                "SELECT * FROM person_relationships ORDER BY person_id, related_person_id"
+            ).to_arrow_table(),
+            members=con.sql(
+                "SELECT * FROM members ORDER BY family_key, person_id"
+            ).to_arrow_table(),
+            as_of=as_of,
+        )
+    finally:
+        con.close()
+
+
+def _residence(con: duckdb.DuckDBPyConnection, on: str) -> None:
+    con.execute(
+        f"""
+        CREATE TEMP TABLE observed AS
+        SELECT l.person_id, r.source, r.record_id, r.uprn, r.address, r.postcode,
+               CASE WHEN r.uprn IS NOT NULL AND trim(r.uprn) <> '' THEN 'U' || trim(r.uprn)
+                    ELSE {ADDRESS_KEY_SQL} END AS raw_key,
+               {ADDRESS_KEY_SQL} AS address_key,
+               coalesce(d.first_date, {on}) AS first_seen,
+               coalesce(d.last_date, d.first_date, {on}) AS last_seen
+        FROM records_in r
+        JOIN links_in l USING (source, record_id)
+        LEFT JOIN record_dates_in d USING (source, record_id)
+        WHERE (r.uprn IS NOT NULL AND trim(r.uprn) <> '')
+           OR (r.address IS NOT NULL AND r.postcode IS NOT NULL)
+        """  # noqa: S608
+    )
+    # An address line without a UPRN joins the UPRN other records give that address.
+    con.execute(
+        """
+        CREATE TEMP TABLE address_uprn AS
+        SELECT address_key, mode(raw_key) AS uprn_key FROM observed
+        WHERE raw_key LIKE 'U%' AND address_key IS NOT NULL GROUP BY address_key
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE seen AS
+        SELECT o.*, coalesce(CASE WHEN o.raw_key LIKE 'U%' THEN o.raw_key END, a.uprn_key,
+                             o.raw_key) AS household_key
+        FROM observed o LEFT JOIN address_uprn a USING (address_key)
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE households AS
+        SELECT household_key,
+               max(CASE WHEN household_key LIKE 'U%' THEN substr(household_key, 2) END) AS uprn,
+               mode(address) AS address, mode(postcode) AS postcode
+        FROM seen GROUP BY household_key
+        """
+    )
+    # Where each person lives now: most sources in their latest year, then the latest seen.
+    con.execute(
+        """
+        CREATE TEMP TABLE residence AS
+        WITH latest AS (SELECT person_id, max(last_seen) AS latest FROM seen GROUP BY person_id),
+        per_key AS (
+            SELECT s.person_id, s.household_key, min(s.first_seen) AS first_seen,
+                   max(s.last_seen) AS last_seen,
+                   count(DISTINCT s.source) FILTER (
+                       WHERE s.last_seen >= l.latest - INTERVAL 365 DAY) AS recent_sources,
+                   count(*) AS observations
+            FROM seen s JOIN latest l USING (person_id)
+            GROUP BY s.person_id, s.household_key
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY person_id
+                ORDER BY recent_sources DESC, last_seen DESC, observations DESC, household_key
+            ) AS rank
+            FROM per_key
+        )
+        SELECT person_id, household_key, first_seen, last_seen, rank = 1 AS current
+        FROM ranked
+        """
+    )
+
+
+def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
+    con.execute(
+        f"""
+        CREATE TEMP TABLE people AS
+        WITH birth AS (
+            SELECT l.person_id, mode(r.date_of_birth) AS date_of_birth
+            FROM records_in r JOIN links_in l USING (source, record_id)
+            WHERE r.date_of_birth > DATE '1901-01-01'
+            GROUP BY l.person_id
+        ),
+        facts AS (
+            SELECT l.person_id,
+                   bool_or(f.event_type = 'school_term'
+                           AND f.event_date > {on} - INTERVAL 365 DAY) AS at_school,
+                   bool_or(f.event_type = 'post16_activity'
+                           AND f.event_date > {on} - INTERVAL 365 DAY
+                           AND starts_with(json_extract_string(f.attributes, '$.activity_code'),
+                                           '1')) AS in_further_education,
+                   bool_or(f.event_type = 'antenatal_contact'
+                           AND TRY_CAST(json_extract_string(f.attributes,
+                                        '$.expected_delivery_date') AS DATE) > {on}
+                           AND f.event_date > {on} - INTERVAL 300 DAY) AS expectant
+            FROM facts_in f JOIN links_in l USING (source, record_id)
+            GROUP BY l.person_id
+        ),
+        everyone AS (SELECT DISTINCT person_id FROM links_in)
+        SELECT e.person_id, b.date_of_birth,
+               CASE WHEN b.date_of_birth IS NULL THEN NULL
+                    ELSE date_diff('year', b.date_of_birth, {on})
+                         - CASE WHEN strftime(b.date_of_birth, '%m%d') > strftime({on}, '%m%d')
+                                THEN 1 ELSE 0 END END AS age,
+               coalesce(f.at_school OR f.in_further_education, false) AS in_education,
+               coalesce(f.expectant, false) AS expectant
+        FROM everyone e LEFT JOIN birth b USING (person_id) LEFT JOIN facts f USING (person_id)
+        """  # noqa: S608
+    )
+    con.execute(
+        """
+        ALTER TABLE people ADD COLUMN dependent BOOLEAN;
+        UPDATE people SET dependent = age IS NOT NULL AND age >= 0
+            AND (age < 16 OR (age < 19 AND in_education));
+        """
+    )
+
+
+def _relationships(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE TEMP TABLE person_relationships AS
+        SELECT a.person_id, b.person_id AS related_person_id, r.relationship,
+               string_agg(DISTINCT r.source, ',' ORDER BY r.source) AS sources
+        FROM relationships_in r
+        JOIN links_in a ON a.source = r.source AND a.record_id = r.record_id
+        JOIN links_in b ON b.source = r.source AND b.record_id = r.related_record_id
+        WHERE a.person_id <> b.person_id
+        GROUP BY ALL
+        """
+    )
+
+
+def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
+    """People seen at no dwelling, and children seen only where no adult lives, join the
+    household of a parent (or, for a parent, of their child) that a source states."""
+    parents = ", ".join(f"'{r}'" for r in PARENT_RELATIONSHIPS)
+    children = ", ".join(f"'{r}'" for r in CHILD_RELATIONSHIPS)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE home AS
+        WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
+        adults_at AS (
+            SELECT h.household_key, count(*) FILTER (WHERE NOT p.dependent) AS adults
+            FROM current_home h JOIN people p USING (person_id) GROUP BY h.household_key
+        ),
+        parent_home AS (
+            SELECT r.person_id, min(h.household_key) AS household_key
+            FROM person_relationships r JOIN current_home h ON h.person_id = r.related_person_id
+            WHERE r.relationship IN ({parents})
+            GROUP BY r.person_id
+        ),
+        child_home AS (
+            SELECT r.person_id, min(h.household_key) AS household_key
+            FROM person_relationships r JOIN current_home h ON h.person_id = r.related_person_id
+            WHERE r.relationship IN ({children})
+            GROUP BY r.person_id
+        )
+        SELECT p.person_id,
+               CASE WHEN h.household_key IS NULL THEN coalesce(ph.household_key, ch.household_key)
+                    WHEN p.dependent AND coalesce(a.adults, 0) = 0
+                         AND ph.household_key IS NOT NULL THEN ph.household_key
+                    ELSE h.household_key END AS household_key
+        FROM people p
+        LEFT JOIN current_home h USING (person_id)
+        LEFT JOIN adults_at a ON a.household_key = h.household_key
+        LEFT JOIN parent_home ph ON ph.person_id = p.person_id
+        LEFT JOIN child_home ch ON ch.person_id = p.person_id
+        """  # noqa: S608
+    )
+
+
+def _families(con: duckdb.DuckDBPyConnection) -> None:
+    parents = ", ".join(f"'{r}'" for r in PARENT_RELATIONSHIPS)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE members AS
+        WITH housed AS (
+            SELECT h.household_key, p.* FROM home h JOIN people p USING (person_id)
+            WHERE h.household_key IS NOT NULL
+        ),
+        family_homes AS (
+            SELECT household_key, max(age) FILTER (WHERE dependent) AS eldest_child_age,
+                   min(age) FILTER (WHERE NOT dependent AND age >= 16) AS youngest_adult_age
+            FROM housed GROUP BY household_key
+            HAVING bool_or(dependent) OR bool_or(expectant)
+        ),
+        since AS (
+            SELECT person_id, household_key, min(first_seen) AS first_seen
+            FROM residence GROUP BY ALL
+        ),
+        resident AS (
+            SELECT f.household_key AS family_key, x.person_id,
+                   CASE WHEN x.dependent THEN 'child'
+                        WHEN x.expectant THEN 'expectant_parent'
+                        WHEN x.age IS NOT NULL AND x.age < 19 THEN 'young_adult'
+                        WHEN x.age IS NOT NULL AND f.eldest_child_age IS NOT NULL
+                             AND x.age - f.eldest_child_age >= 40
+                             AND x.age - f.youngest_adult_age >= 18 THEN 'grandparent'
+                        ELSE 'parent' END AS role,
+                   s.first_seen AS valid_from
+            FROM housed x JOIN family_homes f USING (household_key)
+            LEFT JOIN since s ON s.person_id = x.person_id AND s.household_key = x.household_key
+        ),
+        non_resident AS (
+            SELECT DISTINCT c.family_key, r.related_person_id AS person_id,
+                   'non_resident_parent' AS role, CAST(NULL AS DATE) AS valid_from
+            FROM resident c
+            JOIN person_relationships r ON r.person_id = c.person_id
+             AND r.relationship IN ({parents})
+            WHERE c.role = 'child'
+              AND r.related_person_id NOT IN (
+                  SELECT person_id FROM resident WHERE family_key = c.family_key)
+              AND r.related_person_id NOT IN (SELECT person_id FROM resident)
+        )
+        SELECT * FROM resident UNION ALL SELECT * FROM non_resident
+        """  # noqa: S608
+    )
