@@ -4,7 +4,8 @@ Each agreement carries what the ICO's data sharing code expects one to cover: th
 whether any are joint controllers, the purpose, the data items, the lawful basis with special
 category and criminal offence conditions, the legal gateways, how individuals' rights are
 handled, accuracy, retention and deletion, security, and review and termination. Every source
-contract names one of these by ``name``; one past its review date is flagged.
+contract names one of these (by ``name`` or by its full ``title``); one past its review date
+is flagged.
 """
 
 from __future__ import annotations
@@ -96,6 +97,19 @@ def load_agreements(settings: GovernanceSettings | None = None) -> dict[str, Sha
                 raise AgreementError(f"{path}: file name must be {agreement.name}.yaml")
             register[agreement.name] = agreement
     return register
+
+
+def find_agreement(
+    agreements: dict[str, SharingAgreement], reference: str
+) -> SharingAgreement | None:
+    """The agreement a contract names, by its ``name`` or by its full ``title``."""
+    if reference in agreements:
+        return agreements[reference]
+    wanted = " ".join(reference.split()).casefold()
+    for agreement in agreements.values():
+        if " ".join(agreement.title.split()).casefold() == wanted:
+            return agreement
+    return None
 
 
 def overdue_for_review(

@@ -19,6 +19,7 @@ SHIPPED_CONTRACTS_DIR = Path(__file__).parent.parent / "sources" / "contracts"
 @dataclass(frozen=True)
 class SourceFlow:
     source: str
+    title: str
     organisation: str
     dataset: str
     purpose: str
@@ -26,6 +27,7 @@ class SourceFlow:
     article_6: tuple[str, ...]
     article_9: tuple[str, ...]
     article_10: tuple[str, ...]
+    schedule_1: tuple[str, ...]
     legal_gateways: tuple[str, ...]
     data_categories: tuple[str, ...]
     retention_rule: str
@@ -33,20 +35,25 @@ class SourceFlow:
     retention_after: str
 
 
+def _parts(text: str | None) -> tuple[str, ...]:
+    """'6(1)(e) public task; 6(1)(c) legal obligation' -> each basis on its own."""
+    return tuple(p.strip() for p in (text or "").split(";") if p.strip())
+
+
 def flow_from_contract(contract: Contract) -> SourceFlow:
     gov = contract.governance
     basis = gov.lawful_basis
-    article_10 = [basis.article_10] if basis.article_10 else []
-    schedule_1 = [f"DPA 2018 Schedule 1 {c}" for c in basis.dpa_2018_schedule_1]
     return SourceFlow(
         source=contract.name,
+        title=contract.title,
         organisation=gov.organisation,
         dataset=gov.dataset,
         purpose=gov.purpose,
         agreement=gov.sharing_agreement,
-        article_6=(basis.article_6,),
-        article_9=tuple([basis.article_9] if basis.article_9 else []),
-        article_10=tuple(article_10 + schedule_1),
+        article_6=_parts(basis.article_6),
+        article_9=_parts(basis.article_9),
+        article_10=_parts(basis.article_10),
+        schedule_1=tuple(basis.dpa_2018_schedule_1),
         legal_gateways=tuple(gov.legal_gateways),
         data_categories=tuple(gov.data_categories),
         retention_rule=gov.retention.rule,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from familyhub.governance.agreements import SharingAgreement
+from familyhub.governance.agreements import SharingAgreement, find_agreement
 from familyhub.governance.controller import ControllerConfig
 from familyhub.governance.flows import SourceFlow
 
@@ -67,6 +67,7 @@ class NoticeContent:
     article_6: list[str]
     article_9: list[str]
     article_10: list[str]
+    schedule_1: list[str]
     legal_gateways: list[str]
     rights: list[tuple[str, str]]
     generated_on: date
@@ -86,21 +87,18 @@ def build_notice(
 ) -> NoticeContent:
     by_org: dict[str, list[str]] = {}
     for flow in flows:
-        by_org.setdefault(flow.organisation, []).append(flow.dataset)
+        by_org.setdefault(flow.organisation, []).append(flow.title)
     sources = [Organisation(org, "; ".join(sorted(ds))) for org, ds in sorted(by_org.items())]
     recipients: dict[str, str] = {}
-    used = {flow.agreement for flow in flows}
-    for name in sorted(used):
-        agreement = agreements.get(name)
-        if agreement is None:
-            continue
+    used = [a for a in (find_agreement(agreements, f.agreement) for f in flows) if a is not None]
+    for agreement in sorted({a.name: a for a in used}.values(), key=lambda a: a.name):
         for org in agreement.organisations:
             if org != controller.controller.name:
                 recipients.setdefault(org, f"a party to the {agreement.title}")
     for other in controller.other_recipients:
         recipients.setdefault(other.organisation, other.why)
     gateways = [g for f in flows for g in f.legal_gateways] + [
-        g for name in used if name in agreements for g in agreements[name].legal_gateways
+        g for a in used for g in a.legal_gateways
     ]
     content = NoticeContent(
         controller=controller,
@@ -113,6 +111,7 @@ def build_notice(
         article_6=_unique([b for f in flows for b in f.article_6]),
         article_9=_unique([b for f in flows for b in f.article_9]),
         article_10=_unique([b for f in flows for b in f.article_10]),
+        schedule_1=_unique([c for f in flows for c in f.schedule_1]),
         legal_gateways=_unique(gateways),
         rights=RIGHTS,
         generated_on=today,

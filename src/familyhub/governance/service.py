@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from familyhub.governance.agreements import SharingAgreement, overdue_for_review
+from familyhub.governance.agreements import SharingAgreement, find_agreement, overdue_for_review
 from familyhub.governance.flows import SourceFlow
 
 
@@ -22,7 +22,7 @@ def agreement_problems(
     agreement they name, and agreements past their review date."""
     problems: list[AgreementProblem] = []
     for flow in flows:
-        agreement = agreements.get(flow.agreement)
+        agreement = find_agreement(agreements, flow.agreement)
         if agreement is None:
             problems.append(
                 AgreementProblem(

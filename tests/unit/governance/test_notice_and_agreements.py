@@ -13,7 +13,7 @@ from familyhub.governance.notice import build_notice, render_notice
 from familyhub.governance.service import agreement_problems
 from familyhub.governance.settings import SHIPPED_AGREEMENTS_DIR, GovernanceSettings
 
-SUPPORTING_FAMILIES = "northshire-supporting-families.yaml"
+FAMILY_HELP = "northshire-family-help-dsa-2025.yaml"
 CONTRACT = {
     "name": "test_housing",
     "title": "Test housing events",
@@ -21,7 +21,7 @@ CONTRACT = {
         "organisation": "Northshire Homes",
         "dataset": "Tenancy and homelessness events",
         "purpose": "Finding families at risk of losing their home",
-        "sharing_agreement": "northshire-supporting-families",
+        "sharing_agreement": "Northshire Family Help data sharing agreement 2025",
         "lawful_basis": {"article_6": "6(1)(e) public task"},
         "legal_gateways": ["Housing Act 1996 Part 7"],
         "data_categories": ["personal", "housing"],
@@ -59,9 +59,9 @@ def test_notice_says_everything_a_privacy_notice_must(tmp_path: Path) -> None:
         "housing: Tenancy",  # data categories
         "6(1)(e) public task",  # lawful basis
         "Housing Act 1996 Part 7",  # gateway from the contract
-        "Digital Economy Act 2017 Part 5",  # gateway from the agreement
+        "Children and Families Act 2014",  # gateway from the agreement
         "Northshire Homes",  # source
-        "Department for Work and Pensions",  # recipient (party to the agreement)
+        "Northshire Recovery Partnership",  # recipient (party to the agreement)
         "Office for National Statistics",  # other recipient
         "6 years after last contact",  # retention
         "Right to erasure",  # rights
@@ -126,10 +126,10 @@ def test_agreement_past_its_review_date_is_flagged() -> None:
     agreements = load_agreements()
     problems = agreement_problems([], agreements, today=date(2026, 11, 22))
     assert any(
-        p.subject == "northshire-supporting-families" and "past its review date" in p.problem
+        p.subject == "dwp-supporting-families-dsa-2025" and "past its review date" in p.problem
         for p in problems
     )
-    assert not agreement_problems([], agreements, today=date(2026, 5, 1))
+    assert not agreement_problems([], agreements, today=date(2026, 3, 1))
 
 
 def test_shipped_agreements_carry_the_data_sharing_code_fields() -> None:
@@ -143,23 +143,17 @@ def test_shipped_agreements_carry_the_data_sharing_code_fields() -> None:
 
 def test_a_councils_own_agreement_folder_adds_and_replaces(tmp_path: Path) -> None:
     (tmp_path / "agreements").mkdir()
-    raw = yaml.safe_load(
-        (SHIPPED_AGREEMENTS_DIR / "northshire-supporting-families.yaml").read_text()
-    )
+    raw = yaml.safe_load((SHIPPED_AGREEMENTS_DIR / FAMILY_HELP).read_text())
     raw["review_date"] = date(2030, 1, 1)
-    (tmp_path / "agreements" / "northshire-supporting-families.yaml").write_text(
-        yaml.safe_dump(raw)
-    )
+    (tmp_path / "agreements" / FAMILY_HELP).write_text(yaml.safe_dump(raw))
     agreements = load_agreements(GovernanceSettings(governance_dir=tmp_path))
-    assert agreements["northshire-supporting-families"].review_date == date(2030, 1, 1)
+    assert agreements["northshire-family-help-dsa-2025"].review_date == date(2030, 1, 1)
 
 
 def test_an_agreement_missing_a_field_says_which(tmp_path: Path) -> None:
-    raw = yaml.safe_load(
-        (SHIPPED_AGREEMENTS_DIR / "northshire-supporting-families.yaml").read_text()
-    )
+    raw = yaml.safe_load((SHIPPED_AGREEMENTS_DIR / FAMILY_HELP).read_text())
     del raw["security"]
-    path = tmp_path / "northshire-supporting-families.yaml"
+    path = tmp_path / FAMILY_HELP
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(AgreementError, match="security"):
         load_agreement(path)
