@@ -38,13 +38,13 @@ def population(families: int = 400, seed: int = 7) -> InsightData:
                     "postcode": postcode,
                 }
             )
-            if rng.random() < 0.5:
+            for need in rng.sample(NEEDS, rng.choice([0, 0, 1, 1, 2])):
                 first = date(2025, rng.randint(1, 6), 1)
                 needs.append(
                     {
                         "family_id": family_id,
                         "person_id": person_id,
-                        "need": rng.choice(NEEDS),
+                        "need": need,
                         "status": rng.choice(["open", "open", "improving", "resolved"]),
                         "first_evidence_date": first,
                         "last_evidence_date": first + timedelta(days=60),
