@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from familyhub.access.decision import Context, Principal, Resource
@@ -257,19 +257,25 @@ def record_resource(*, ref: str, category: str, supplier: str, person: Resource)
 
 
 def organisation_code_for_source(session: Session, source: str) -> str:
-    """The code of the organisation that supplied ``source`` (from its contract).
+    """The code of the organisation that supplied ``source``, from the source's contract.
 
-    Source contracts name their supplying organisation; until a contract is found, a source
-    whose name is itself an organisation code is taken to be supplied by that organisation,
-    and any other source by no one (so "a partner sees what it supplied" never over-shares).
+    The contract names its organisation (``governance.organisation``); it is matched to an
+    organisation by name or code. A source whose name is itself an organisation code is
+    that organisation's. Anything else is supplied by no one we know, so "a partner sees
+    what it supplied" never over-shares.
     """
     from familyhub.access.suppliers import supplier_of_source
 
-    code = supplier_of_source(source)
-    if code:
-        return code
-    exists = session.scalar(select(Organisation.code).where(Organisation.code == source))
-    return exists or f"unknown-supplier:{source}"
+    names = [n for n in (supplier_of_source(source), source) if n]
+    for name in names:
+        code = session.scalar(
+            select(Organisation.code).where(
+                or_(Organisation.code == name, func.lower(Organisation.name) == name.lower())
+            )
+        )
+        if code:
+            return code
+    return f"unknown-supplier:{source}"
 
 
 def person_identity_hints(

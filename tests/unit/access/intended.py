@@ -1,0 +1,214 @@
+"""What the council intends, written as plain tables, independently of the Cedar policies.
+
+The decision-table tests compare every cell of ``decide()`` against :func:`intended`. The
+rules here are the issue's and the access guide's sentences, not a translation of the
+policy files: if the two disagree, one of them misstates the council's intent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# What each role is, as a council would describe it.
+PRACTITIONER = "practitioner"
+STATUTORY = "statutory safeguarding"  # children's social care and the MASH
+HEALTH = "health"
+EDUCATION = "education"
+CRIMINAL = "police, MASH, youth justice"
+SOCIAL_CARE = "social care"
+SPECIAL = "special category"
+SEALED = "sealed records"
+EARLY_HELP = "early help"
+PROGRAMME = "programme"
+DATA = "data team"
+IG = "information governance"
+PLANNING = "planning"
+USER_ADMIN = "user admin"
+
+ROLE_TRAITS: dict[str, frozenset[str]] = {
+    "health_visitor": frozenset({PRACTITIONER, HEALTH}),
+    "school_nurse": frozenset({PRACTITIONER, HEALTH}),
+    "midwife": frozenset({PRACTITIONER, HEALTH}),
+    "gp": frozenset({PRACTITIONER, HEALTH}),
+    "mental_health_practitioner": frozenset({PRACTITIONER, HEALTH}),
+    "school_dsl": frozenset({PRACTITIONER, EDUCATION}),
+    "teacher": frozenset({PRACTITIONER, EDUCATION}),
+    "early_help_worker": frozenset({PRACTITIONER, EARLY_HELP}),
+    "social_worker": frozenset({PRACTITIONER, STATUTORY, SOCIAL_CARE, SPECIAL}),
+    "mash_social_worker": frozenset({PRACTITIONER, STATUTORY, SOCIAL_CARE, SPECIAL, CRIMINAL}),
+    "mash_police_officer": frozenset({PRACTITIONER, STATUTORY, SOCIAL_CARE, CRIMINAL}),
+    "police_officer": frozenset({PRACTITIONER, CRIMINAL}),
+    "youth_justice_officer": frozenset({PRACTITIONER, CRIMINAL}),
+    "adoption_worker": frozenset({PRACTITIONER, SOCIAL_CARE, SEALED}),
+    "housing_officer": frozenset({PRACTITIONER}),
+    "dwp_work_coach": frozenset({PRACTITIONER}),
+    "voluntary_worker": frozenset({PRACTITIONER}),
+    "data_team": frozenset({DATA, PLANNING}),
+    "programme_team": frozenset({PROGRAMME, PLANNING}),
+    "information_governance_officer": frozenset({IG, USER_ADMIN}),
+    "planner": frozenset({PLANNING}),
+    "administrator": frozenset({USER_ADMIN}),
+}
+
+DIRECT_WORK = {"safeguarding", "early_help_support", "direct_care", "supporting_families"}
+SEARCH_PURPOSES = DIRECT_WORK | {"seeking_consent"}
+
+# Who sees each data category, besides the break-glass override, information governance
+# answering a rights request, and the organisation that supplied the record.
+#   traits: roles that see it; org_kinds: organisations that see it;
+#   team_with_consent: anyone involved, if the consent covers the category;
+#   lead_with_consent: the lead practitioner, if the consent covers the category;
+#   safeguarding: children's social care and the MASH acting to safeguard.
+CATEGORY_AUDIENCE: dict[str, dict[str, object]] = {
+    "personal": {"everyone_with_full_view": True},
+    "health": {"traits": {HEALTH}, "lead_with_consent": True, "safeguarding": True},
+    "education": {
+        "traits": {EDUCATION},
+        "org_kinds": {"school"},
+        "team_with_consent": True,
+        "safeguarding": True,
+    },
+    "early_years": {
+        "traits": {HEALTH, EDUCATION},
+        "org_kinds": {"school"},
+        "team_with_consent": True,
+        "safeguarding": True,
+    },
+    "social_care": {"traits": {SOCIAL_CARE}, "lead_with_consent": True},
+    "criminal_offence": {"traits": {CRIMINAL}},
+    "special_category": {"traits": {SPECIAL}},
+    "financial": {"team_with_consent": True, "safeguarding": True},
+    "housing": {"team_with_consent": True, "safeguarding": True},
+    "adoption": {"traits": {SEALED}, "sealed": True},
+}
+# consent: none (never asked), given (covering the category for this organisation and
+# purpose), given_elsewhere (given, but not for this organisation/purpose/category),
+# declined, withdrawn.
+CONSENT_CASES = ("none", "given", "given_elsewhere", "declined", "withdrawn")
+INVOLVEMENTS = ("none", "team_member", "lead_practitioner")
+
+
+@dataclass(frozen=True)
+class Case:
+    role: str
+    org_kind: str
+    involvement: str
+    category: str
+    consent: str
+    purpose: str
+    override: bool
+    supplied_by_own_org: bool = False
+    restricted: bool = False
+    sealed_person: bool = False
+    referred_to_my_service: bool = False
+
+
+def _basis_for_full_view(c: Case, traits: frozenset[str], *, for_view_only: bool) -> bool:
+    involved = c.involvement != "none"
+    return (
+        (PRACTITIONER in traits and involved and c.purpose in DIRECT_WORK)
+        or (STATUTORY in traits and c.purpose == "safeguarding")
+        or (PRACTITIONER in traits and c.override and c.purpose == "safeguarding")
+        or (for_view_only and PROGRAMME in traits and c.purpose == "supporting_families")
+        or (IG in traits and c.purpose == "information_governance")
+    )
+
+
+def _ig_rights(c: Case, traits: frozenset[str]) -> bool:
+    return IG in traits and c.purpose == "information_governance"
+
+
+def _consent_blocks(c: Case, traits: frozenset[str], *, supplied: bool) -> bool:
+    if c.consent not in ("declined", "withdrawn"):
+        return False
+    safeguarding = c.purpose == "safeguarding" and (STATUTORY in traits or c.override)
+    return not (safeguarding or _ig_rights(c, traits) or supplied)
+
+
+def _category_allows(c: Case, traits: frozenset[str]) -> bool:
+    audience = CATEGORY_AUDIENCE.get(c.category)
+    if audience is None:
+        return False
+    if audience.get("everyone_with_full_view"):
+        return True
+    if c.override or _ig_rights(c, traits) or c.supplied_by_own_org:
+        return True
+    covered = c.consent == "given"
+    return bool(
+        traits & set(audience.get("traits", set()))  # type: ignore[call-overload]
+        or c.org_kind in audience.get("org_kinds", set())  # type: ignore[operator]
+        or (audience.get("team_with_consent") and c.involvement != "none" and covered)
+        or (audience.get("lead_with_consent") and c.involvement == "lead_practitioner" and covered)
+        or (audience.get("safeguarding") and STATUTORY in traits and c.purpose == "safeguarding")
+    )
+
+
+SERVICE_ACTIONS = {"review_audit", "manage_users", "view_statistics", "manage_data"}
+
+
+def _sealed(c: Case, action: str) -> bool:
+    if action in SERVICE_ACTIONS:  # about the service, not about a person
+        return False
+    if c.sealed_person:
+        return True
+    return action == "view_record" and bool(CATEGORY_AUDIENCE.get(c.category, {}).get("sealed"))
+
+
+def intended(action: str, c: Case) -> bool:
+    """Should ``c.role`` be allowed ``action``, in the circumstances ``c`` describes?"""
+    traits = ROLE_TRAITS[c.role]
+    if _sealed(c, action) and SEALED not in traits:
+        return False
+    involved = c.involvement != "none"
+    if action == "search":
+        return (
+            (PRACTITIONER in traits and c.purpose in SEARCH_PURPOSES)
+            or (DATA in traits and c.purpose == "data_quality")
+            or (PROGRAMME in traits and c.purpose == "supporting_families")
+        )
+    if action in ("view", "view_contact", "view_record"):
+        if c.restricted and not (
+            (c.override and c.purpose == "safeguarding") or _ig_rights(c, traits)
+        ):
+            return False
+        supplied = action == "view_record" and c.supplied_by_own_org
+        supplied_basis = supplied and bool(traits & {PRACTITIONER, DATA})
+        basis = _basis_for_full_view(c, traits, for_view_only=action == "view")
+        seeking_consent = (
+            action == "view_contact"
+            and EARLY_HELP in traits
+            and c.referred_to_my_service
+            and c.consent == "none"
+            and c.purpose == "seeking_consent"
+        )
+        if not (basis or supplied_basis or seeking_consent):
+            return False
+        if _consent_blocks(c, traits, supplied=supplied):
+            return False
+        return action != "view_record" or _category_allows(c, traits)
+    if action == "record_consent":
+        return PRACTITIONER in traits and (
+            involved or (EARLY_HELP in traits and c.referred_to_my_service) or STATUTORY in traits
+        )
+    if action == "manage_involvement":
+        return PRACTITIONER in traits and (
+            EARLY_HELP in traits or STATUTORY in traits or c.involvement == "lead_practitioner"
+        )
+    if action == "refer":
+        return PRACTITIONER in traits and c.purpose in DIRECT_WORK
+    if action == "manage_referral":
+        return (STATUTORY in traits and c.purpose == "safeguarding") or (
+            EARLY_HELP in traits
+            and c.purpose in {"early_help_support", "seeking_consent", "safeguarding"}
+        )
+    if action == "break_glass":
+        return PRACTITIONER in traits and c.purpose == "safeguarding"
+    if action == "review_audit":
+        return IG in traits and c.purpose == "information_governance"
+    if action == "manage_users":
+        return USER_ADMIN in traits
+    if action == "view_statistics":
+        return PLANNING in traits and c.purpose == "statistics"
+    if action == "manage_data":
+        return DATA in traits and c.purpose == "data_quality"
+    raise ValueError(action)
