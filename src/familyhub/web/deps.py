@@ -196,7 +196,7 @@ def api_visit(request: Request, db: DbSession) -> Visit:
                 request_id=request_id_of(request),
                 reason=f"token_{refusal.reason}",
             )
-            raise SignInRequiredError(refusal.reason) from None
+            raise SignInRequiredError(refusal.reason, message=refusal.message) from None
         viewer = Viewer.of(
             user,
             purpose=api_token.purpose,

@@ -36,10 +36,13 @@ class RefusedError(Exception):
 class SignInRequiredError(Exception):
     """No usable session: send the user to sign in, saying why when we know."""
 
-    def __init__(self, ended: str | None = None, *, clear_cookie: bool = False) -> None:
+    def __init__(
+        self, ended: str | None = None, *, clear_cookie: bool = False, message: str | None = None
+    ) -> None:
         super().__init__(ended or "signed out")
         self.ended = ended
         self.clear_cookie = clear_cookie
+        self.message = message
 
 
 class PurposeRequiredError(Exception):
@@ -84,7 +87,9 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         from familyhub.web.sessions import describe_end
 
-        message = describe_end(exc.ended) if exc.ended else "Sign in, or send an API token."
+        message = exc.message or (
+            describe_end(exc.ended) if exc.ended else "Sign in, or send an API token."
+        )
         response: Response = _error_json(request, 401, "unauthenticated", message)
         response.headers["WWW-Authenticate"] = 'Bearer realm="familyhub"'
     else:
@@ -158,10 +163,13 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    # The type and where it happened, not the message: messages can carry personal data.
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("unhandled %s request_id=%s\n%s", type(exc).__name__, _request_id(request), frames)
+def unexpected_response(request: Request, exc: Exception) -> Response:
+    """The 500 response; the log gets the exception's type and where, never its message."""
+    frames = " <- ".join(
+        f"{frame.filename}:{frame.lineno} {frame.name}"
+        for frame in reversed(traceback.extract_tb(exc.__traceback__))
+    )
+    log.error("unhandled %s request_id=%s at %s", type(exc).__name__, _request_id(request), frames)
     if wants_json(request):
         return _error_json(request, 500, "internal_error", "Something went wrong.")
     return error_page(
@@ -171,6 +179,10 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
         paragraphs=["Try again later. Nothing you entered has been saved."],
         request_id=_request_id(request),
     )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return unexpected_response(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:

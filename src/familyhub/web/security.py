@@ -49,7 +49,7 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 NO_STORE = (b"cache-control", b"no-store")
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
-_LOOPBACK_NAMES = {"localhost", "testclient"}
+_LOOPBACK_NAMES = {"localhost"}
 
 
 def is_loopback(host: str | None) -> bool:
@@ -111,6 +111,17 @@ class SecurityMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            # Handled here rather than by Starlette's outermost error middleware, so the
+            # 500 page gets the same headers (and request id) as every other response.
+            if "status" in status_holder:
+                raise
+            from starlette.requests import Request
+
+            from familyhub.web.errors import unexpected_response
+
+            response = unexpected_response(Request(scope), exc)
+            await response(scope, receive, send_with_headers)
         finally:
             if not cacheable:
                 log.info(

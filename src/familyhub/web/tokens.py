@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,10 +24,21 @@ MAX_DAYS = 90
 
 
 class TokenRefusedError(Exception):
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "unknown": "The API token is not recognised.",
+        "expired": "The API token has expired. Ask for a new one.",
+        "revoked": "The API token was revoked, or its account's sign-in details changed.",
+        "disabled": "The account this API token belongs to is disabled.",
+    }
+
     def __init__(self, reason: str, *, actor: User | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.actor = actor
+
+    @property
+    def message(self) -> str:
+        return self.MESSAGES.get(self.reason, self.MESSAGES["unknown"])
 
 
 @dataclass
