@@ -23,12 +23,17 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from familyhub.identity.nicknames import name_variants
+
 # The columns of ``source_record`` the linkage reads.
 SOURCE_COLUMNS = [
     "id",
     "source",
     "record_id",
+    "partner_person_id",
     "status",
+    "given_name",
+    "family_name",
     "given_name_match",
     "family_name_match",
     "other_names",
@@ -46,6 +51,23 @@ SOURCE_COLUMNS = [
     "email",
     "updated_at",
 ]
+# Columns that make two rows the same statement about a person.
+IDENTITY_SIGNATURE = [
+    "source",
+    "coalesce(partner_person_id, record_id)",
+    "given_name_match",
+    "family_name_match",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "ni_number",
+    "upn",
+    "postcode",
+    "uprn",
+    "phone",
+    "email",
+]
 PLACEHOLDER_DATES = (date(1900, 1, 1), date(1901, 1, 1), date(1800, 1, 1), date(1899, 12, 31))
 PLACEHOLDER_NAMES = ("unknown", "not known", "baby", "infant", "child", "unborn", "test", "xxx")
 # A value shared by this many times more records than the typical value of its field is a
@@ -61,6 +83,7 @@ class FeatureReport:
     """What the preparation did to the data, for the run summary and the quality report."""
 
     records: int = 0
+    units: int = 0
     withdrawn_skipped: int = 0
     sources: dict[str, int] = field(default_factory=dict)
     missing_dob: int = 0
@@ -88,13 +111,20 @@ def _nicknamer() -> Any:
 
 @lru_cache(maxsize=200_000)
 def name_aliases(name: str) -> tuple[str, ...]:
-    """Names directly related to ``name`` as nickname and full form (``bill``: ``william``...).
+    """Names directly related to ``name``: nickname and full form (``bill``, ``william``) and
+    the British spelling variants of ``identity.nicknames`` (``mohammed``, ``muhammad``).
 
     Only direct relations count: ``robert`` and ``william`` share the nickname ``bill`` but
-    are not aliases of each other, and two siblings may well be called Robert and William.
+    are not aliases of each other, and two brothers may well be Robert and William.
     """
     namer = _nicknamer()
-    return tuple(sorted({name} | set(namer.canonicals_of(name)) | set(namer.nicknames_of(name))))
+    canonicals = set(namer.canonicals_of(name))
+    direct = {name} | canonicals | set(namer.nicknames_of(name))
+    through_canonicals = set(direct)
+    for canonical in canonicals:
+        through_canonicals |= set(namer.nicknames_of(canonical))
+    spellings = set(name_variants(name)) - through_canonicals
+    return tuple(sorted(direct | spellings))
 
 
 def prepare(
@@ -127,13 +157,22 @@ def prepare(
         report.warnings.append("no active source records: nothing to link")
     _blank_placeholders(con, report)
     _register_aliases(con)
+    # Rows that say exactly the same about a person (a pupil on roll term after term) are
+    # compared once: one linkage unit per distinct identity, named by its smallest id.
+    con.execute(
+        f"""
+        create or replace table fh_unit_members as
+        select id, min(id) over (partition by {", ".join(IDENTITY_SIGNATURE)}) as unit_id
+        from fh_raw
+        """
+    )
     con.execute(
         f"""
         create or replace table {table} as
         select
             r.id::bigint as unique_id,
             r.source,
-            r.record_id,
+            r.partner_person_id,
             nullif(split_part(r.given_name_match, ' ', 1), '') as given,
             nullif(trim(r.given_name_match), '') as given_full,
             nullif(trim(concat_ws(' ',
@@ -154,19 +193,33 @@ def prepare(
             nullif(r.postcode_district, '') as postcode_district,
             nullif(r.uprn, '') as uprn,
             nullif(regexp_replace(r.phone, '[^0-9]', '', 'g'), '') as phone,
-            nullif(lower(r.email), '') as email,
-            r.address,
-            r.updated_at
+            nullif(lower(r.email), '') as email
         from fh_raw r
         left join fh_alias a on a.name = split_part(r.given_name_match, ' ', 1)
+        where r.id in (select unit_id from fh_unit_members)
         """
     )
+    # The partner's own person id: units one partner says are one person (a pupil whose
+    # address changed) are chained together for the clustering, which still checks them.
+    con.execute(
+        f"""
+        create or replace table fh_partner_pairs as
+        with u as (
+            select unique_id, source, partner_person_id,
+                   lag(unique_id) over (partition by source, partner_person_id
+                                        order by unique_id) as previous
+            from {table} where partner_person_id is not null
+        )
+        select previous as unique_id_l, unique_id as unique_id_r
+        from u where previous is not null
+        """
+    )
+    report.units = _count(con, table)
     for source, n in con.sql(
-        f"select source, count(*) from {table} group by 1 order by 1"
+        "select source, count(*) from fh_raw group by 1 order by 1"
     ).fetchall():
         report.sources[source] = int(n)
-    missing_dob = con.sql(f"select count(*) from {table} where dob is null").fetchall()[0]
-    report.missing_dob = int(missing_dob[0]) if missing_dob else 0
+    report.missing_dob = _count(con, "fh_raw where date_of_birth is null")
     if n_active and report.missing_dob == n_active:
         report.warnings.append(
             "every record lacks a date of birth: links rest on names, addresses and "

@@ -509,8 +509,10 @@ def make_records(people: list[TruePerson], seed: int) -> pa.Table:
             if rng.random() >= prob:
                 continue
             copies = 2 if rng.random() < 0.05 else 1  # duplicate registrations
-            for _ in range(copies):
-                rows.append(_record(rng, p, source, fields, len(rows)))
+            for copy in range(copies):
+                row = _record(rng, p, source, fields, len(rows))
+                row["partner_person_id"] = f"{source[:2]}{copy}-{p.id}"
+                rows.append(row)
     cols = {k: [r[k] for r in rows] for k in rows[0]}
     return pa.table(cols)
 

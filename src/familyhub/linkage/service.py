@@ -1,0 +1,424 @@
+"""Linkage services: run the pipeline over the loaded source records and keep the results.
+
+``link`` reads every source record, scores and clusters them in DuckDB (``pipeline``), keeps
+person ids stable (``persons``), and writes links, persons, golden values, id history and the
+review queue back in bulk, in the caller's transaction. The prepared records, links and model
+stay in a DuckDB file under the data directory so that ``match`` and incremental runs need not
+reread everything.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from familyhub.config import get_settings
+from familyhub.linkage import golden, persons, pipeline, store
+from familyhub.linkage.models import LinkageModel, ManualDecision, Person, ReviewPair
+from familyhub.linkage.settings import MODEL_NAME
+from familyhub.runs import finish_run, start_run, utcnow
+
+# SQL here is built from our own table and column names, never from user input.
+# ruff: noqa: S608
+
+PERSON_COLUMNS = [
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "postcode",
+    "record_count",
+    "has_conflicts",
+]
+
+
+def cache_path() -> Path:
+    """The DuckDB file holding the last run's prepared records, links and model."""
+    path = get_settings().data_dir / "linkage" / "linkage.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def active_model(*, session: Session) -> LinkageModel | None:
+    return session.scalars(
+        select(LinkageModel)
+        .where(LinkageModel.status == "active")
+        .order_by(LinkageModel.id.desc())
+        .limit(1)
+    ).first()
+
+
+def save_model(
+    *,
+    session: Session,
+    trained: dict[str, Any],
+    summary: dict[str, Any],
+    actor: str,
+    run_id: int | None,
+) -> LinkageModel:
+    """Keep a trained model as the active one; earlier models are retired, not deleted."""
+    session.execute(
+        update(LinkageModel).where(LinkageModel.status == "active").values(status="retired")
+    )
+    version = f"{MODEL_NAME}@{utcnow().strftime('%Y%m%dT%H%M%S%f')}"
+    saved = LinkageModel(
+        version=version,
+        status="active",
+        dialect="duckdb",
+        settings=trained,
+        training_summary=summary,
+        trained_by=actor,
+        run_id=run_id,
+    )
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def load_decisions(*, session: Session) -> pipeline.Decisions:
+    decisions = pipeline.Decisions()
+    for row in session.scalars(select(ManualDecision).order_by(ManualDecision.id)):
+        pair = (int(row.record_a), int(row.record_b))
+        if row.decision == "link":
+            decisions.links.append(pair)
+        else:
+            decisions.do_not_link.append(pair)
+    return decisions
+
+
+def link(
+    *,
+    session: Session,
+    actor: str,
+    retrain: bool = False,
+    records: pa.Table | None = None,
+    link_probability: float = pipeline.LINK_PROBABILITY,
+    review_probability: float = pipeline.REVIEW_PROBABILITY,
+    cache: Path | None = None,
+) -> dict[str, Any]:
+    """Full linkage run over every source record; returns the run summary.
+
+    ``records`` replaces reading ``source_record`` (benchmarks feed Arrow tables directly).
+    """
+    run = start_run(
+        session,
+        stage="link",
+        actor=actor,
+        parameters={
+            "mode": "full",
+            "retrain": retrain,
+            "link_probability": link_probability,
+            "review_probability": review_probability,
+        },
+    )
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    if records is None:
+        records = store.source_records(session)
+    timings["read"] = time.perf_counter() - start
+    saved = None if retrain else active_model(session=session)
+    cache = cache or cache_path()
+    tmp_cache = cache.with_suffix(".tmp.duckdb")
+    tmp_cache.unlink(missing_ok=True)
+    con = pipeline.connect(str(tmp_cache))
+    try:
+        result = pipeline.run(
+            con,
+            records,
+            trained=saved.settings if saved else None,
+            decisions=load_decisions(session=session),
+            link_probability=link_probability,
+            review_probability=review_probability,
+        )
+        timings.update(result.timings)
+        if saved is None:
+            saved = save_model(
+                session=session,
+                trained=result.trained,
+                summary=result.training_summary or {},
+                actor=actor,
+                run_id=run.id,
+            )
+        start = time.perf_counter()
+        summary = _write_results(
+            session,
+            con,
+            run_id=run.id,
+            model_id=saved.id,
+            scope=None,
+            link_probability=link_probability,
+        )
+        timings["write"] = time.perf_counter() - start
+        con.execute(
+            "create or replace table fh_meta as select ? as model_id, ? as run_id, "
+            "? as link_probability, ? as review_probability",
+            [saved.id, run.id, link_probability, review_probability],
+        )
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    tmp_cache.replace(cache)
+    summary.update(
+        {
+            "model_version": saved.version,
+            "features": asdict(result.features),
+            "clustering": asdict(result.clusters),
+            "pairs_scored": result.pairs_scored,
+            "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
+            "warnings": result.features.warnings + _cluster_warnings(result),
+        }
+    )
+    finish_run(run, summary=summary)
+    session.flush()
+    summary["run_id"] = run.id
+    return summary
+
+
+def _cluster_warnings(result: pipeline.PipelineResult) -> list[str]:
+    warnings = []
+    for item in result.clusters.oversized_clusters:
+        warnings.append(
+            f"cluster of {item['records']} linkage units around record {item['cluster_id']} "
+            "is larger than any real person's: it was rebuilt under the cannot-link rules; "
+            "check for a placeholder value"
+        )
+    for item in result.features.placeholders:
+        warnings.append(
+            f"placeholder {item['field']} '{item['value']}' on {item['records']} records "
+            "was ignored for linkage"
+        )
+    return warnings
+
+
+def _previous_links(session: Session, con: duckdb.DuckDBPyConnection) -> None:
+    previous = store.read_arrow(
+        session, "select source_record_id as unique_id, person_id from person_link"
+    )
+    if previous.num_rows == 0:
+        previous = pa.table(
+            {"unique_id": pa.array([], pa.int64()), "person_id": pa.array([], pa.string())}
+        )
+    con.register("fh_prev_in", previous)
+    con.execute(
+        "create or replace table fh_prev as select unique_id::bigint as unique_id, "
+        "person_id::varchar as person_id from fh_prev_in"
+    )
+    con.unregister("fh_prev_in")
+
+
+def _write_results(
+    session: Session,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: int,
+    model_id: int,
+    scope: set[str] | None,
+    link_probability: float,
+) -> dict[str, Any]:
+    """Assign ids and write persons, links, golden values, id events and the review queue.
+
+    ``scope``: the previous persons this run re-clustered (incremental); None for all.
+    """
+    _previous_links(session, con)
+    con.execute(
+        "create or replace table fh_rc as select id as unique_id, cluster_id from fh_record_cluster"
+    )
+    assignment = persons.assign(con, clusters="fh_rc", previous="fh_prev", scope_person_ids=scope)
+    decisions = load_decisions(session=session)
+    manual_ids = {r for pair in decisions.links for r in pair}
+    pipeline.build_link_rows(con, assignment.person_of_cluster, manual_ids)
+    golden.build(con, raw="fh_raw", record_person="fh_record_person")
+    now = utcnow()
+    _write_persons(session, con, assignment, run_id=run_id, now=now)
+    touched = {str(p) for (p,) in con.sql("select distinct person_id from fh_link_rows").fetchall()}
+    if scope is None:
+        session.execute(text("delete from person_link"))
+        session.execute(text("delete from golden_value"))
+    else:
+        ids = [int(i) for (i,) in con.sql("select id from fh_link_rows").fetchall()]
+        _delete_in(session, "person_link", "source_record_id", ids)
+        _delete_in(session, "golden_value", "person_id", sorted(touched | set(assignment.merged)))
+    n_links = store.bulk_insert(
+        session,
+        "person_link",
+        ["source_record_id", "source", "record_id", "person_id", "kind", "score",
+         "match_probability", "model_id", "run_id", "linked_at"],
+        (
+            (*row, model_id, run_id, now)
+            for row in _stream(con, "select id, source, record_id, person_id, kind, score, "
+                               "match_probability from fh_link_rows")
+        ),
+    )  # fmt: skip
+    n_golden = store.bulk_insert(
+        session,
+        "golden_value",
+        ["person_id", "field", "value", "chosen", "sources", "source_count", "last_seen", "rule"],
+        _stream(con, "select person_id, field, value, chosen, sources, source_count, "
+                     "last_seen, rule from fh_golden"),
+    )  # fmt: skip
+    store.bulk_insert(
+        session,
+        "person_id_event",
+        ["run_id", "event", "person_id", "other_person_id", "records_moved", "reason", "at"],
+        (
+            (run_id, e.event, e.person_id, e.other_person_id, e.records_moved, e.reason, now)
+            for e in assignment.events
+        ),
+    )
+    queue = _write_review_queue(
+        session, con, assignment, run_id=run_id, link_probability=link_probability
+    )
+    events: dict[str, int] = {}
+    for e in assignment.events:
+        events[e.event] = events.get(e.event, 0) + 1
+    return {
+        "records_linked": n_links,
+        "persons": len(set(assignment.person_of_cluster.values())),
+        "golden_values": n_golden,
+        "id_events": events,
+        "review_queue_open": queue,
+    }
+
+
+def _stream(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    cursor = con.cursor()
+    result = cursor.execute(sql)
+    while rows := result.fetchmany(store.FETCH_BATCH):
+        yield from rows
+    cursor.close()
+
+
+def _delete_in(session: Session, table: str, column: str, values: list[Any]) -> None:
+    for i in range(0, len(values), 500):
+        chunk = values[i : i + 500]
+        marks = ", ".join(f":v{j}" for j in range(len(chunk)))
+        session.execute(
+            text(f"delete from {table} where {column} in ({marks})"),
+            {f"v{j}": v for j, v in enumerate(chunk)},
+        )
+
+
+def _write_persons(
+    session: Session,
+    con: duckdb.DuckDBPyConnection,
+    assignment: persons.Assignment,
+    *,
+    run_id: int,
+    now: datetime,
+) -> None:
+    temp = "fh_tmp_person"
+    session.execute(text(f"drop table if exists {temp}"))
+    session.execute(
+        text(
+            f"create temporary table {temp} (id varchar(32) primary key, given_name varchar(200),"
+            " family_name varchar(200), date_of_birth date, sex varchar(1),"
+            " nhs_number varchar(10), postcode varchar(8), record_count integer,"
+            " has_conflicts boolean)"
+        )
+    )
+    store.bulk_insert(
+        session,
+        temp,
+        ["id", *PERSON_COLUMNS],
+        _stream(con, f"select person_id, {', '.join(PERSON_COLUMNS)} from fh_person_summary"),
+    )
+    columns = ", ".join(PERSON_COLUMNS)
+    prefixed = ", ".join(f"t.{c}" for c in PERSON_COLUMNS)
+    session.execute(
+        text(
+            f"insert into person (id, status, created_at, updated_at, last_run_id, {columns}) "
+            f"select t.id, 'active', :now, :now, :run, {prefixed} "
+            f"from {temp} t where not exists (select 1 from person p where p.id = t.id)"
+        ),
+        {"now": now, "run": run_id},
+    )
+    sets = ", ".join(f"{c} = {temp}.{c}" for c in PERSON_COLUMNS)
+    session.execute(
+        text(
+            f"update person set {sets}, status = 'active', merged_into = null, "
+            f"updated_at = :now, last_run_id = :run from {temp} where person.id = {temp}.id"
+        ),
+        {"now": now, "run": run_id},
+    )
+    session.execute(text(f"drop table {temp}"))
+    for old_id, target in assignment.merged.items():
+        session.execute(
+            update(Person)
+            .where(Person.id == old_id)
+            .values(status="merged", merged_into=target, updated_at=now, last_run_id=run_id)
+        )
+    for old_id in assignment.retired:
+        session.execute(
+            update(Person)
+            .where(Person.id == old_id)
+            .values(status="retired", updated_at=now, last_run_id=run_id, record_count=0)
+        )
+
+
+def _write_review_queue(
+    session: Session,
+    con: duckdb.DuckDBPyConnection,
+    assignment: persons.Assignment,
+    *,
+    run_id: int,
+    link_probability: float,
+) -> int:
+    """Open a review item for each uncertain pair; earlier open items no longer found go stale."""
+    candidates = pipeline.review_candidates(con, link_probability=link_probability)
+    decided = {
+        (min(a, b), max(a, b))
+        for a, b in session.execute(select(ManualDecision.record_a, ManualDecision.record_b))
+    }
+    existing = {
+        (r.record_a, r.record_b): r
+        for r in session.scalars(select(ReviewPair).where(ReviewPair.status.in_(["open", "stale"])))
+    }
+    wanted: dict[tuple[int, int], tuple[Any, ...]] = {}
+    for a, b, weight, probability, cluster_a, cluster_b, reason in candidates:
+        key = (int(a), int(b))
+        if key in decided:
+            continue
+        wanted[key] = (
+            float(weight),
+            float(probability),
+            assignment.person_of_cluster.get(int(cluster_a)),
+            assignment.person_of_cluster.get(int(cluster_b)),
+            str(reason),
+        )
+    for key, item in existing.items():
+        if key not in wanted and item.status == "open":
+            item.status = "stale"
+    new_rows: list[tuple[Any, ...]] = []
+    for key, (weight, probability, person_a, person_b, reason) in wanted.items():
+        found = existing.get(key)
+        if found is not None:
+            found.status = "open"
+            found.match_weight, found.match_probability = weight, probability
+            found.person_a, found.person_b, found.reason, found.run_id = (
+                person_a,
+                person_b,
+                reason,
+                run_id,
+            )
+        else:
+            new_rows.append(
+                (*key, person_a, person_b, weight, probability, reason, "open", run_id, utcnow())
+            )
+    store.bulk_insert(
+        session,
+        "review_pair",
+        ["record_a", "record_b", "person_a", "person_b", "match_weight", "match_probability",
+         "reason", "status", "run_id", "created_at"],
+        new_rows,
+    )  # fmt: skip
+    session.flush()
+    return len(wanted)

@@ -1,0 +1,109 @@
+"""Moving data in bulk between the application database and DuckDB.
+
+Linkage reads every active source record and writes a link per record, a person per cluster
+and a handful of golden values per person: hundreds of thousands of rows. Rows go through the
+driver directly inside the session's transaction (COPY on PostgreSQL, executemany on SQLite),
+so a run still commits everything or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from familyhub.linkage.features import SOURCE_COLUMNS
+
+FETCH_BATCH = 50_000
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def read_arrow(session: Session, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
+    """Run ``sql`` and return its rows as an Arrow table (columns named as selected)."""
+    result = session.execute(text(sql), params or {})
+    names = list(result.keys())
+    batches: list[pa.RecordBatch] = []
+    while rows := result.fetchmany(FETCH_BATCH):
+        columns = list(zip(*rows, strict=True))
+        batches.append(
+            pa.RecordBatch.from_arrays([pa.array(list(c)) for c in columns], names=names)
+        )
+    if not batches:
+        return pa.table({n: pa.array([], pa.string()) for n in names})
+    return _unify(batches)
+
+
+def _unify(batches: list[pa.RecordBatch]) -> pa.Table:
+    # A column that is all null in one batch has type null there; promote per column.
+    tables = [pa.Table.from_batches([b]) for b in batches]
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def source_records(session: Session, *, changed_since: datetime | None = None) -> pa.Table:
+    """Active and withdrawn source records (``features.SOURCE_COLUMNS``) as Arrow."""
+    columns = ", ".join(SOURCE_COLUMNS)
+    if changed_since is None:
+        return read_arrow(session, f"select {columns} from source_record")  # noqa: S608
+    return read_arrow(
+        session,
+        f"select {columns} from source_record where updated_at > :since",  # noqa: S608
+        {"since": changed_since},
+    )
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def bulk_insert(
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` into ``table`` within the session's transaction; returns the count."""
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    count = 0
+    column_list = ", ".join(columns)
+    if is_postgres(session):
+        cursor = raw.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_copy_value(v) for v in row])
+                count += 1
+        return count
+    cursor = raw.cursor()  # type: ignore[union-attr]
+    marks = ", ".join("?" for _ in columns)
+    batch: list[Sequence[Any]] = []
+    sql = f"insert into {table} ({column_list}) values ({marks})"  # noqa: S608
+    for row in rows:
+        batch.append([_sqlite_value(v) for v in row])
+        if len(batch) >= FETCH_BATCH:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+        count += len(batch)
+    return count
+
+
+def _sqlite_value(value: Any) -> Any:
+    # SQLAlchemy stores DateTime as 'YYYY-MM-DD HH:MM:SS.ffffff' text in SQLite.
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return _copy_value(value)
