@@ -30,7 +30,7 @@ from familyhub.synth.places import build_schools
 from familyhub.synth.population import build_population
 from familyhub.synth.residence import build_residence
 from familyhub.synth.rows import Rows, World
-from familyhub.synth.truth import write_truth
+from familyhub.synth.truth import RecordsWriter, write_truth
 from familyhub.synth.writers import write_table
 
 GENERATOR_VERSION = "familyhub.synth/1"
@@ -92,7 +92,7 @@ def generate(
                   schools=build_schools(_rng(seed, 4), people))
     report("population")
     result = GenerationResult(out=out, people=people, seed=seed)
-    records: list[pa.Table] = []
+    records = RecordsWriter(truth_dir / "records.csv")
     evidence: list[tuple[np.ndarray, np.ndarray]] = []
     for k, source in enumerate(SOURCES):
         rows = BUILDERS[source](_rng(seed, 100 + k), world)
@@ -100,10 +100,12 @@ def generate(
         layout = LAYOUTS[source]
         write_table(table, extracts / layout.file_name, layout.fmt)
         result.files[f"extracts/{layout.file_name}"] = table.num_rows
-        records.append(record_table)
+        records.write(record_table)
+        del table, record_table, rows
         evidence.extend(ev)
         report(source)
-    result.files.update(write_truth(truth_dir, world, records, evidence))
+    result.files["truth/records.csv"] = records.close()
+    result.files.update(write_truth(truth_dir, world, evidence))
     report("truth")
     manifest = {
         "generator": GENERATOR_VERSION,
@@ -144,9 +146,8 @@ def _extract(
         "event_date": pa.array(rows.date, type=pa.date32()),
         "errors": s(np.where(ident.errors == "", None, ident.errors)),
     })
-    text = np.char.add(source + ":", record_id.astype(str)).astype(object) if n else record_id
     ev = []
     for spell in (rows.spell, rows.spell2):
-        has = spell >= 0
-        ev.append((spell[has], text[has]))
+        has = np.flatnonzero(spell >= 0)
+        ev.append((spell[has], (source + ":") + record_id[has]))
     return table, truth, ev

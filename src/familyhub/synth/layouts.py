@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from familyhub.synth.errors import Identity
 from familyhub.synth.identifiers import fmt_int
 from familyhub.synth.rows import Rows, World
-from familyhub.synth.sources_education import POST16
+from familyhub.synth.sources_education import POST16, term_labels
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,11 @@ def date_text(values: np.ndarray, fmt: str) -> pa.Array:
 
 def date_cells(values: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(values, dtype="datetime64[D]"), type=pa.date32(), from_pandas=True)
+
+
+def labels(names: list[str] | np.ndarray, codes: np.ndarray) -> pa.Array:
+    """Text from a short list of labels by code (memory-light for millions of rows)."""
+    return pa.array(list(names), type=pa.string()).take(pa.array(codes))
 
 
 def ints(values: np.ndarray) -> pa.Array:
@@ -147,17 +152,19 @@ def school_census(ctx: Ctx) -> dict[str, pa.Array]:
         "address": s(line),
         "postcode": s(postcode),
         "uprn": s(np.where(no_uprn, None, uprn)),
-        "school_urn": s(ctx.col("school_urn")),
-        "school_name": s(ctx.col("school_name")),
-        "nc_year": s(ctx.col("nc_year")),
-        "term": s(ctx.col("term")),
+        "school_urn": labels(ctx.world.schools.urn.astype(str), ctx.col("school")),
+        "school_name": labels(ctx.world.schools.name, ctx.col("school")),
+        "nc_year": labels(["R", *map(str, range(1, 14))], ctx.col("nc_year")),
+        "term": labels(term_labels(), ctx.col("term_index")),
         "sessions_possible": ints(ctx.col("sessions_possible")),
         "sessions_attended": ints(ctx.col("sessions_attended")),
-        "attendance_pct": pa.array(ctx.col("attendance_pct").astype(float)),
+        "attendance_pct": pc.round(pc.multiply(pc.divide(
+            pa.array(ctx.col("sessions_attended").astype(float)),
+            pa.array(ctx.col("sessions_possible").astype(float))), 100.0), 1),
         "suspensions": ints(ctx.col("suspensions")),
-        "permanent_exclusion": s(ctx.col("permanent_exclusion")),
-        "fsm": s(ctx.col("fsm")),
-        "sen_status": s(ctx.col("sen_status")),
+        "permanent_exclusion": labels(["N", "Y"], ctx.col("permanent_exclusion")),
+        "fsm": labels(["N", "Y"], ctx.col("fsm")),
+        "sen_status": labels(["N", "K", "E"], ctx.col("sen_status")),
     }
 
 

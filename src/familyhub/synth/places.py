@@ -25,6 +25,11 @@ STREET_STEMS = (
     "Meadow Orchard Brook River Canal Hill Green Moor Heath Field Garden Spring Well Abbey "
     "Priory Castle Tower Forge Foundry Weaver Spinners Cotton Wool Coronation Jubilee"
 ).split()
+SCHOOL_STEMS = (
+    "Oakfield", "Beechwood", "Hollins", "Moorside", "Brookhouse", "St Anne's", "St Mary's",
+    "Christ Church", "Heathfield", "Meadowbank", "Larchwood", "Riverside", "Abbeyfield",
+    "Greenbank", "Westfield", "Castle Hill", "Ashgrove",
+)
 STREET_SUFFIXES = (
     "Road Street Avenue Lane Close Drive Grove Way Crescent Gardens Court Terrace".split()
 )
@@ -99,10 +104,11 @@ def build_schools(rng: np.random.Generator, people: int) -> Schools:
     secondaries = max(2, round(people / 50_000))
     n = primaries + secondaries
     secondary = np.arange(n) >= primaries
-    stems = rng.choice(np.array(STREET_STEMS, dtype=object), n)
+    stems = rng.choice(np.array(SCHOOL_STEMS, dtype=object), n)
     towns = np.array(TOWNS, dtype=object)[np.arange(n) % len(TOWNS)]
     kind = np.where(secondary, " High School", " Primary School")
-    name = towns + " " + stems + kind
+    name = stems + " " + np.where(secondary, towns + " ", "") + kind.astype(object)
+    name = np.array([" ".join(x.split()) for x in name], dtype=object)
     establishment = np.where(secondary, 4000, 2000) + np.arange(n) + 1
     urn = 100_000 + rng.permutation(900_000)[:n]
     return Schools(urn=urn, establishment=establishment, name=name, secondary=secondary)

@@ -101,24 +101,24 @@ def school_census(rng: np.random.Generator, w: World) -> Rows:
     school = np.where(secondary_school, n_primary + hh % n_secondary, hh % n_primary)
     fsm_rate = np.where(_family_has(w, 10)[person], 0.8, 0.12)
     pupil_key = (person * 2_654_435_761) % 1000
-    sen = np.select([pupil_key < 30, pupil_key < 150], ["E", "K"], "N")
-    nc_text = np.where(nc == 0, "R", nc.astype(str)).astype(object)
-    year_text = (t_year[t_idx].astype(str).astype(object) + "-"
-                 + ((t_year[t_idx] + 1) % 100).astype(str).astype(object))
+    # Repeated text is kept as small codes here and expanded when the file is written.
     return make_rows(
         person, date, spell=spell,
-        school_urn=w.schools.urn[school].astype(str).astype(object),
-        school_name=w.schools.name[school],
-        nc_year=nc_text,
-        term=year_text + " " + term,
+        school=school.astype(np.int64),
+        nc_year=nc.astype(np.int64),
+        term_index=t_idx.astype(np.int64),
         sessions_possible=possible,
         sessions_attended=attended,
-        attendance_pct=np.round(attended / possible * 100, 1),
         suspensions=suspensions.astype(np.int64),
-        permanent_exclusion=np.where(excluded, "Y", "N").astype(object),
-        fsm=np.where(((person * 40503) % 1000) / 1000 < fsm_rate, "Y", "N").astype(object),
-        sen_status=sen.astype(object),
+        permanent_exclusion=excluded.astype(np.int64),
+        fsm=(((person * 40503) % 1000) / 1000 < fsm_rate).astype(np.int64),
+        sen_status=np.select([pupil_key < 30, pupil_key < 150], [2, 1], 0).astype(np.int64),
     )
+
+
+def term_labels() -> list[str]:
+    """Census term labels in ``census_terms()`` order, e.g. ``2023-24 AUT``."""
+    return [f"{y}-{(y + 1) % 100:02d} {t}" for y, t, _ in census_terms()]
 
 
 def early_years(rng: np.random.Generator, w: World) -> Rows:

@@ -117,14 +117,35 @@ def needs_table(w: World, evidence: list[tuple[np.ndarray, np.ndarray]]) -> pa.T
     })
 
 
+class RecordsWriter:
+    """``records.csv`` written source by source, so a million people's rows never pile up."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._writer: pacsv.CSVWriter | None = None
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = pacsv.CSVWriter(
+                str(self._path), table.schema,
+                write_options=pacsv.WriteOptions(quoting_style="needed", batch_size=65_536),
+            )
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self) -> int:
+        if self._writer is not None:
+            self._writer.close()
+        return self.rows
+
+
 def write_truth(
-    directory: Path, w: World, records: list[pa.Table],
-    evidence: list[tuple[np.ndarray, np.ndarray]],
+    directory: Path, w: World, evidence: list[tuple[np.ndarray, np.ndarray]]
 ) -> dict[str, int]:
-    """Write every truth file; returns row counts keyed by path relative to the output."""
+    """Write the truth files other than records.csv; row counts keyed by relative path."""
     counts = {}
     counts["truth/people.csv"] = _write(people_table(w), directory / "people.csv")
-    counts["truth/records.csv"] = _write(pa.concat_tables(records), directory / "records.csv")
     counts["truth/households.csv"] = _write(households_table(w), directory / "households.csv")
     counts["truth/families.csv"] = _write(families_table(w), directory / "families.csv")
     counts["truth/needs.csv"] = _write(needs_table(w, evidence), directory / "needs.csv")

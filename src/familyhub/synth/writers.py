@@ -15,26 +15,33 @@ from familyhub.synth.layouts import FileFormat
 _NO_DECOMPOSITION = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D"})
 
 
+def _plain(ch: str, encoding: str) -> str:
+    plain = unicodedata.normalize("NFKD", ch.translate(_NO_DECOMPOSITION))
+    kept = "".join(c for c in plain if not unicodedata.combining(c))
+    return kept.encode(encoding, errors="replace").decode(encoding)
+
+
 def to_legacy(text: str, encoding: str) -> bytes:
     """Encode for a legacy code page, dropping accents the code page lacks (ł -> l, ś -> s)."""
-    out = []
-    for ch in text:
+    missing = []
+    for ch in sorted(set(text)):
         try:
-            out.append(ch.encode(encoding))
+            ch.encode(encoding)
         except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", ch.translate(_NO_DECOMPOSITION))
-            out.append("".join(c for c in plain if not unicodedata.combining(c)).encode(
-                encoding, errors="replace"))
-    return b"".join(out)
+            missing.append(ch)
+    table = {ord(ch): _plain(ch, encoding) for ch in missing}
+    return text.translate(table).encode(encoding, errors="replace")
 
 
 def write_csv(table: pa.Table, path: Path, fmt: FileFormat) -> None:
     buffer = io.BytesIO()
-    options = pacsv.WriteOptions(delimiter=fmt.delimiter, quoting_style=fmt.quoting)
+    options = pacsv.WriteOptions(
+        delimiter=fmt.delimiter, quoting_style=fmt.quoting, batch_size=65_536,
+        eol="\r\n" if fmt.crlf else "\n",
+        quoting_header="none" if fmt.quoting == "none" else "needed",
+    )
     pacsv.write_csv(table, buffer, write_options=options)
     data = buffer.getvalue()
-    if fmt.crlf:
-        data = data.replace(b"\n", b"\r\n")
     if fmt.encoding.lower() not in ("utf-8", "utf8"):
         data = to_legacy(data.decode("utf-8"), fmt.encoding)
     if fmt.bom:
