@@ -6,7 +6,8 @@
   are kept as history with the dates they were seen there.
 * A person seen at no dwelling (a baby known only to the health visitor, a parent known only
   from a referral) lives with the relative a source relates them to; so does a child whose
-  only address is one where no adult is seen (a stale address after a move).
+  only address is one where no adult is seen (a stale address after a move). Failing that,
+  with the one household at their postcode where someone shares their family name.
 * A family is a household with a dependent child (under 16, or under 19 and in education) or
   an expectant parent, plus any parent a source relates to one of its children who lives
   elsewhere (a non-resident parent).
@@ -21,12 +22,16 @@ import duckdb
 import pyarrow as pa
 
 PARENT_RELATIONSHIPS = ("mother", "father", "parent")
-CHILD_RELATIONSHIPS = ("child",)
+# Relationships sources state between a child and an adult of their family group: the adult
+# is the child's (first list), or the child is the adult's (second list).
+KIN_ADULT_RELATIONSHIPS = (*PARENT_RELATIONSHIPS, "step_parent", "grandparent")
+KIN_CHILD_RELATIONSHIPS = ("child", "step_child", "grandchild")
 
 
 @dataclass
 class FamilyInputs:
-    """``records``: source, record_id, date_of_birth, address, postcode, uprn;
+    """``records``: source, record_id, date_of_birth, address, postcode, uprn, family_name
+    (its match form);
     ``links``: source, record_id, person_id; ``record_dates``: source, record_id, first_date,
     last_date (of the record's events); ``facts``: source, record_id, event_type, event_date,
     attributes (school terms, post-16 activity, antenatal contacts); ``relationships``:
@@ -221,41 +226,105 @@ def _relationships(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
-    """People seen at no dwelling, and children seen only where no adult lives, join the
-    household of a parent (or, for a parent, of their child) that a source states."""
-    parents = ", ".join(f"'{r}'" for r in PARENT_RELATIONSHIPS)
-    children = ", ".join(f"'{r}'" for r in CHILD_RELATIONSHIPS)
+    """Where people whose own address says little live: with their stated kin.
+
+    * a child seen at no dwelling, or only where no adult lives (a stale address), lives at
+      a home of an adult a source names as their parent, step-parent or grandparent;
+    * an adult seen at no dwelling, or living alone, whom a source names as a child's parent,
+      step-parent or grandparent, lives at that child's home (a separated parent living with
+      others stays put and joins the family as a non-resident parent);
+    * kin seen at no dwelling at all (a mother and baby known only to the health visitor)
+      share a home of their own, named after the adult;
+    * failing all that, someone shares the one household at their postcode where a resident
+      has their family name.
+    """
+    kin_down = ", ".join(f"'{r}'" for r in KIN_ADULT_RELATIONSHIPS)
+    kin_up = ", ".join(f"'{r}'" for r in KIN_CHILD_RELATIONSHIPS)
     con.execute(
         f"""
+        CREATE TEMP TABLE kin AS
+        SELECT DISTINCT person_id AS child_id, related_person_id AS adult_id
+        FROM person_relationships WHERE relationship IN ({kin_down})
+        UNION
+        SELECT DISTINCT related_person_id, person_id
+        FROM person_relationships WHERE relationship IN ({kin_up})
+        """  # noqa: S608
+    )
+    con.execute(
+        """
         CREATE TEMP TABLE home AS
         WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
-        adults_at AS (
-            SELECT h.household_key, count(*) FILTER (WHERE NOT p.dependent) AS adults
+        occupancy AS (
+            SELECT h.household_key, count(*) AS people,
+                   count(*) FILTER (WHERE NOT p.dependent) AS adults
             FROM current_home h JOIN people p USING (person_id) GROUP BY h.household_key
         ),
-        parent_home AS (
-            SELECT r.person_id, min(h.household_key) AS household_key
-            FROM person_relationships r JOIN current_home h ON h.person_id = r.related_person_id
-            WHERE r.relationship IN ({parents})
-            GROUP BY r.person_id
+        first_home AS (
+            SELECT p.person_id, p.dependent, h.household_key,
+                   coalesce(o.people, 0) AS people, coalesce(o.adults, 0) AS adults
+            FROM people p LEFT JOIN current_home h USING (person_id)
+            LEFT JOIN occupancy o USING (household_key)
         ),
-        child_home AS (
-            SELECT r.person_id, min(h.household_key) AS household_key
-            FROM person_relationships r JOIN current_home h ON h.person_id = r.related_person_id
-            WHERE r.relationship IN ({children})
-            GROUP BY r.person_id
+        child_moves AS (
+            SELECT k.child_id AS person_id, min(a.household_key) AS household_key
+            FROM kin k JOIN first_home c ON c.person_id = k.child_id
+            JOIN first_home a ON a.person_id = k.adult_id
+            WHERE c.dependent AND (c.household_key IS NULL OR c.adults = 0)
+              AND a.household_key IS NOT NULL AND NOT a.dependent
+            GROUP BY k.child_id
+        ),
+        adult_moves AS (
+            SELECT k.adult_id AS person_id, min(c.household_key) AS household_key
+            FROM kin k JOIN first_home a ON a.person_id = k.adult_id
+            JOIN first_home c ON c.person_id = k.child_id
+            WHERE NOT a.dependent AND (a.household_key IS NULL OR a.people = 1)
+              AND c.dependent AND c.household_key IS NOT NULL AND c.adults > 0
+            GROUP BY k.adult_id
+        ),
+        unhoused_anchor AS (
+            SELECT k.child_id, min(k.adult_id) AS anchor
+            FROM kin k JOIN first_home a ON a.person_id = k.adult_id
+            JOIN first_home c ON c.person_id = k.child_id
+            WHERE a.household_key IS NULL AND c.household_key IS NULL
+            GROUP BY k.child_id
+        ),
+        kin_homes AS (
+            SELECT child_id AS person_id, 'K' || anchor AS household_key FROM unhoused_anchor
+            UNION ALL
+            SELECT k.adult_id, 'K' || min(u.anchor)
+            FROM kin k JOIN unhoused_anchor u USING (child_id)
+            JOIN first_home a ON a.person_id = k.adult_id
+            WHERE a.household_key IS NULL
+            GROUP BY k.adult_id
+        ),
+        names AS (
+            SELECT DISTINCT l.person_id, r.family_name AS name,
+                   replace(upper(r.postcode), ' ', '') AS postcode
+            FROM records_in r JOIN links_in l USING (source, record_id)
+            WHERE r.family_name IS NOT NULL AND r.postcode IS NOT NULL
+        ),
+        resident_names AS (
+            SELECT DISTINCT h.household_key, n.name,
+                   replace(upper(hh.postcode), ' ', '') AS postcode
+            FROM current_home h JOIN names n USING (person_id)
+            JOIN households hh USING (household_key)
+        ),
+        namesake_home AS (
+            SELECT n.person_id, min(r.household_key) AS household_key
+            FROM names n JOIN resident_names r USING (name, postcode)
+            WHERE n.person_id NOT IN (SELECT person_id FROM current_home)
+            GROUP BY n.person_id
+            HAVING count(DISTINCT r.household_key) = 1
         )
-        SELECT p.person_id,
-               CASE WHEN h.household_key IS NULL THEN coalesce(ph.household_key, ch.household_key)
-                    WHEN p.dependent AND coalesce(a.adults, 0) = 0
-                         AND ph.household_key IS NOT NULL THEN ph.household_key
-                    ELSE h.household_key END AS household_key
-        FROM people p
-        LEFT JOIN current_home h USING (person_id)
-        LEFT JOIN adults_at a ON a.household_key = h.household_key
-        LEFT JOIN parent_home ph ON ph.person_id = p.person_id
-        LEFT JOIN child_home ch ON ch.person_id = p.person_id
-        """  # noqa: S608
+        SELECT f.person_id,
+               coalesce(cm.household_key, am.household_key, f.household_key,
+                        kh.household_key, nh.household_key) AS household_key
+        FROM first_home f
+        LEFT JOIN child_moves cm ON cm.person_id = f.person_id
+        LEFT JOIN adult_moves am ON am.person_id = f.person_id
+        LEFT JOIN kin_homes kh ON kh.person_id = f.person_id
+        LEFT JOIN namesake_home nh ON nh.person_id = f.person_id
+        """
     )
 
 

@@ -76,13 +76,15 @@ RECORDS_SCHEMA = pa.schema(
         ("address", pa.string()),
         ("postcode", pa.string()),
         ("uprn", pa.string()),
+        ("family_name", pa.string()),
     ]
 )
 
 
 def read_records(session: Session) -> pa.Table:
     sql = (
-        "SELECT source, record_id, date_of_birth, address, postcode, uprn FROM source_record "
+        "SELECT source, record_id, date_of_birth, address, postcode, uprn, family_name_match "
+        "FROM source_record "
         "WHERE status = 'active'"
     )
     return read_arrow(session, sql, RECORDS_SCHEMA)

@@ -55,16 +55,22 @@ def read_arrow(session: Session, sql: str, schema: pa.Schema) -> pa.Table:
             columns = list(zip(*rows, strict=True))
             batches.append(
                 pa.record_batch(
-                    [
-                        pa.array(col, type=field.type)
-                        for col, field in zip(columns, schema, strict=True)
-                    ],
+                    [_column(col, field.type) for col, field in zip(columns, schema, strict=True)],
                     schema=schema,
                 )
             )
     finally:
         cursor.close()
     return pa.Table.from_batches(batches, schema=schema)
+
+
+def _column(values: Sequence[Any], kind: pa.DataType) -> pa.Array:
+    # SQLite hands back dates as ISO text (always, for aggregates like min()).
+    if pa.types.is_date(kind) and any(isinstance(v, str) for v in values):
+        return pa.array([v[:10] if isinstance(v, str) else v for v in values], pa.string()).cast(
+            kind
+        )
+    return pa.array(values, type=kind)
 
 
 def table_exists(session: Session, name: str) -> bool:
