@@ -129,7 +129,7 @@ def _delete_order(table: str) -> int:
     return order.get(table, 5)
 
 
-def _apply(session: Session, plan: ErasurePlan) -> dict[str, int]:
+def apply_plan(session: Session, plan: ErasurePlan) -> dict[str, int]:
     tables = load_all_models().metadata.tables
     removed: Counter[str] = Counter()
     ids = sorted(plan.found.person_ids)
@@ -242,7 +242,7 @@ def carry_out_erasure(
             session, request_id=request.id, status="refused", outcome=outcome, on=on, actor=actor
         )
         return rr.StepOutcome(False, outcome, request)
-    removed = _apply(session, plan)
+    removed = apply_plan(session, plan)
     _notify_partners(session, plan, request_id=request.id, organisations=source_organisations())
     session.add(
         ErasureTombstone(

@@ -69,20 +69,45 @@ def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in session.execute(query)]
 
 
+RECORD_KEYED = ("source_record", "source_record_key", "source_record_pk", "quarantine")
+
+
 def find_personal_data(session: Session, *, person_id: str) -> Found:
     """Every row in every registered table about ``person_id`` (and ids merged into it)."""
     tables = _tables()
     found = Found(person_ids=person_ids_of(session, person_id))
-    ids = sorted(found.person_ids)
     records = tables["source_record"]
-    record_rows = _rows(
-        session, select(records).where(records.c.id.in_(source_record_pks(session, ids)))
-    )
+    pks = source_record_pks(session, found.person_ids)
+    record_rows = _rows(session, select(records).where(records.c.id.in_(sorted(pks))))
+    return _collect(session, found, record_rows, REGISTRY)
+
+
+def find_record_data(session: Session, *, record_pks: Iterable[int]) -> Found:
+    """The given source records and every row that exists because of them (their events,
+    relationships, links, evidence...), whoever they belong to: what retention destroys."""
+    tables = _tables()
+    records = tables["source_record"]
+    record_rows = _rows(session, select(records).where(records.c.id.in_(sorted(record_pks))))
+    found = Found(person_ids=set())
+    locations = [loc for loc in REGISTRY if loc.find in RECORD_KEYED]
+    found = _collect(session, found, record_rows, locations)
+    for link, _, record_col in link_tables():
+        loc = Location(link.name, "source_record_pk", column=record_col, label="links")
+        pks = sorted(r["id"] for r in record_rows)
+        found.add(loc, _rows(session, select(link).where(link.c[record_col].in_(pks))))
+    return found
+
+
+def _collect(
+    session: Session, found: Found, record_rows: list[dict[str, Any]], locations: Iterable[Location]
+) -> Found:
+    tables = _tables()
+    ids = sorted(found.person_ids)
     found.record_keys = {(r["source"], r["record_id"]) for r in record_rows}
     keys_by_source: dict[str, set[str]] = {}
     for source, record_id in found.record_keys:
         keys_by_source.setdefault(source, set()).add(record_id)
-    for loc in REGISTRY:
+    for loc in locations:
         table = tables[loc.table]
         if loc.find == "source_record":
             found.add(loc, record_rows)

@@ -91,7 +91,11 @@ REGISTRY: tuple[Location, ...] = (
     # outcomes: derived needs and their evidence
     Location("family_need", "person", label="needs identified"),
     Location("need_evidence", "person", label="evidence for needs"),
+    Location("need_evidence", "source_record_key", column="record_id",
+             label="evidence for needs"),
     Location("rejected_event", "person", label="events not counted"),
+    Location("rejected_event", "source_record_key", column="record_id",
+             label="events not counted"),
     # casework and consent
     Location("involvement", "person", label="practitioners and services involved"),
     Location("referral", "person", label="referrals"),
