@@ -33,7 +33,7 @@ ADDITIVE = ("area", "month")
 CURRENT_STATUSES = ("open", "improving")
 Unit = Literal["families", "people"]
 # Parents and carers first when choosing where a family lives.
-_ADULT_ROLES = ("parent", "carer", "expectant_parent", "partner")
+_ADULT_ROLES = ("parent", "adult", "grandparent", "expectant_parent", "carer", "partner")
 
 
 @dataclass
@@ -86,7 +86,9 @@ def unit_areas(connection: duckdb.DuckDBPyConnection, unit: Unit, level: str) ->
     family_area = f"""
         SELECT family_id AS unit,
                arg_min({level}, (CASE WHEN district = '{UNKNOWN}' THEN 2
-                                      WHEN role IN ({roles}) THEN 0 ELSE 1 END)::VARCHAR
+                                      WHEN role IN ({roles}) THEN 0
+                                      WHEN role = 'non_resident_parent' THEN 2
+                                      ELSE 1 END)::VARCHAR
                                  || person_id) AS area
         FROM people_areas WHERE family_id IS NOT NULL GROUP BY family_id
     """

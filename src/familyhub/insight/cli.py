@@ -214,6 +214,59 @@ def extract(
     )
 
 
+@insight_app.command("evaluation-return")
+def evaluation_return(
+    user: str = typer.Option(..., "--user", help="Username producing it (needs a named role)."),
+    recipient: str = typer.Option(..., "--recipient", help="Organisation it is sent to."),
+    agreement: str = typer.Option(..., "--agreement", help="Data sharing agreement (name)."),
+    out: Path = typer.Option(..., "--out", help="CSV file to write."),
+    as_of: str | None = AsOf,
+) -> None:
+    """Write the national evaluation return: identifiers of eligible families only.
+
+    Allowed only for the roles the access policies name, for a recipient who is a party to
+    the named agreement; every attempt, allowed or refused, is written to the audit log.
+
+    Example:
+
+      familyhub insight evaluation-return --user sf.lead --recipient "Department for Work
+      and Pensions" --agreement dwp-supporting-families-dsa-2025 --out return.csv
+    """
+    from sqlalchemy import select
+
+    from familyhub.access import Principal
+    from familyhub.access.models import User
+    from familyhub.db import unit_of_work
+    from familyhub.insight.evaluation import EvaluationRefusedError, produce_evaluation_return
+
+    with _refusals():
+        data = _load(date.fromisoformat(as_of) if as_of else None)
+        refusal: EvaluationRefusedError | None = None
+        with unit_of_work() as session:
+            account = session.scalars(select(User).where(User.username == user)).first()
+            if account is None or account.disabled:
+                raise ValueError(f"No active user {user!r}.")
+            try:
+                outcome = produce_evaluation_return(
+                    session=session,
+                    principal=Principal.of(account),
+                    data=data,
+                    recipient=recipient,
+                    agreement=agreement,
+                    out=out,
+                )
+            except EvaluationRefusedError as exc:
+                refusal = exc  # commit the audit event of the refusal, then report it
+        if refusal is not None:
+            raise refusal
+    for warning in outcome.warnings:
+        err_console.print(f"[yellow]Note:[/yellow] {warning}")
+    console.print(
+        f"Wrote {outcome.people} people in {outcome.families} eligible families to "
+        f"[bold]{out}[/bold] for {recipient} under {agreement}; recorded in the audit log."
+    )
+
+
 @keys_app.command("init")
 def keys_init() -> None:
     """Create the master key file (once per installation; back it up apart from the database).

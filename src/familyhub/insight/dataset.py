@@ -1,8 +1,8 @@
 """What insight reads: three plain tables, whatever produced them.
 
 Aggregates and extracts are computed from these Arrow tables, never from the domain tables
-directly, so the rules can be tested and benchmarked on generated rows and fed from the
-database as the other domains land:
+directly, so the rules can be tested and benchmarked on generated rows as well as fed from
+the database:
 
 * ``people``: person_id, family_id, role, date_of_birth, sex, postcode (one row per person;
   family_id and role from their current family membership, if any);
@@ -10,26 +10,25 @@ database as the other domains land:
   (the outcomes assessment's shape: one row per person per need);
 * ``services``: family_id, service (who is working with the family now).
 
-:func:`load_from_database` builds them from the tables that exist today and says in
-``gaps`` what it could not fill in yet. The two readers it expects from other domains:
-``familyhub.linkage.service.golden_records(session=...)`` yielding dicts with person_id,
-date_of_birth, sex, postcode; ``familyhub.outcomes.service.current_needs(session=...)``
-yielding dicts with the ``needs`` columns.
+:func:`load_from_database` builds them from the domain tables: ``person`` (the golden
+record's headline values), ``family_member``, ``family_need`` and ``family_assessment``
+(outcomes), ``involvement`` (casework); ``gaps`` says what was empty.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from familyhub.casework.models import Involvement
 from familyhub.families.models import FamilyMember
 from familyhub.linkage.models import Person
+from familyhub.outcomes.models import FamilyAssessment, FamilyNeed
 
 PEOPLE_SCHEMA = pa.schema(
     [
@@ -62,6 +61,8 @@ class InsightData:
     as_of: date
     # What could not be read (e.g. "needs: the outcomes assessment is not stored yet").
     gaps: list[str] = field(default_factory=list)
+    # Supporting Families eligibility as outcomes decided it; None: insight works it out.
+    eligible_family_ids: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         self.people = _conform(self.people, PEOPLE_SCHEMA, "people")
@@ -81,83 +82,81 @@ def empty(schema: pa.Schema) -> pa.Table:
 
 
 def load_from_database(*, session: Session, as_of: date) -> InsightData:
-    """Read persons, current family memberships, demographics, needs and involvements."""
+    """Read persons (golden record), current family memberships, needs and involvements."""
     gaps: list[str] = []
-    family_of: dict[str, tuple[str, str]] = {}
-    members = session.execute(
+    memberships = session.execute(
         select(FamilyMember.person_id, FamilyMember.family_id, FamilyMember.role).where(
             (FamilyMember.valid_from.is_(None) | (FamilyMember.valid_from <= as_of))
             & (FamilyMember.valid_to.is_(None) | (FamilyMember.valid_to > as_of))
         )
-    )
-    for person_id, family_id, role in members:
+    ).all()
+    # A person in two families (e.g. a non-resident parent) is counted in the one they live in.
+    family_of: dict[str, tuple[str, str]] = {}
+    for person_id, family_id, role in sorted(
+        memberships, key=lambda m: (m[2] == "non_resident_parent", m[1])
+    ):
         family_of.setdefault(person_id, (family_id, role))
-    person_ids = list(session.scalars(select(Person.id).where(Person.status == "active")))
-    demographics = _demographics(session, gaps)
+    persons = session.execute(
+        select(Person.id, Person.date_of_birth, Person.sex, Person.postcode).where(
+            Person.status == "active"
+        )
+    ).all()
+    if not persons:
+        gaps.append("people: no linked persons yet (run familyhub link)")
+    no_family: tuple[str | None, str | None] = (None, None)
     people = pa.table(
         {
-            "person_id": person_ids,
-            "family_id": [family_of.get(p, (None, None))[0] for p in person_ids],
-            "role": [family_of.get(p, (None, None))[1] for p in person_ids],
-            "date_of_birth": [demographics.get(p, {}).get("date_of_birth") for p in person_ids],
-            "sex": [demographics.get(p, {}).get("sex") for p in person_ids],
-            "postcode": [demographics.get(p, {}).get("postcode") for p in person_ids],
+            "person_id": [p[0] for p in persons],
+            "family_id": [family_of.get(p[0], no_family)[0] for p in persons],
+            "role": [family_of.get(p[0], no_family)[1] for p in persons],
+            "date_of_birth": [p[1] for p in persons],
+            "sex": [p[2] for p in persons],
+            "postcode": [p[3] for p in persons],
         },
         schema=PEOPLE_SCHEMA,
     )
     return InsightData(
         people=people,
         needs=_needs(session, gaps),
-        services=_services(session, as_of, gaps),
+        services=_services(session, gaps),
         as_of=as_of,
         gaps=gaps,
+        eligible_family_ids=_eligible(session),
     )
-
-
-def _has_table(session: Session, name: str) -> bool:
-    return bool(inspect(session.get_bind()).has_table(name))
-
-
-def _optional_model(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        return None
-
-
-def _demographics(session: Session, gaps: list[str]) -> dict[str, dict[str, Any]]:
-    """Date of birth, sex and postcode per person from the golden record, when it exists."""
-    golden = _optional_model("familyhub.linkage.service", "golden_records")
-    if golden is None:
-        gaps.append(
-            "demographics: the linkage golden record is not available yet, so age band, sex "
-            "and area are 'Unknown' for every person"
-        )
-        return {}
-    return {row["person_id"]: row for row in golden(session=session)}
 
 
 def _needs(session: Session, gaps: list[str]) -> pa.Table:
-    reader = _optional_model("familyhub.outcomes.service", "current_needs")
-    if reader is None:
-        gaps.append("needs: the outcomes assessment is not stored yet, so no needs are counted")
-        return empty(NEEDS_SCHEMA)
-    return pa.Table.from_pylist(list(reader(session=session)), schema=NEEDS_SCHEMA)
-
-
-def _services(session: Session, as_of: date, gaps: list[str]) -> pa.Table:
-    involvement = _optional_model("familyhub.casework.models", "Involvement")
-    if involvement is None or not _has_table(session, "involvement"):
-        gaps.append("services: casework involvements are not available yet")
-        return empty(SERVICES_SCHEMA)
     rows = session.execute(
-        select(involvement.family_id, involvement.service).where(
-            involvement.family_id.is_not(None),
-            involvement.service.is_not(None),
-            involvement.ended_at.is_(None),
+        select(
+            FamilyNeed.family_id,
+            FamilyNeed.person_id,
+            FamilyNeed.need,
+            FamilyNeed.status,
+            FamilyNeed.first_evidence_date,
+            FamilyNeed.last_evidence_date,
         )
-    )
-    return pa.table(_columns(rows, ["family_id", "service"]), schema=SERVICES_SCHEMA)
+    ).all()
+    if not rows:
+        gaps.append("needs: no assessment stored yet (run familyhub assess)")
+    return pa.table(_columns(rows, NEEDS_SCHEMA.names), schema=NEEDS_SCHEMA)
+
+
+def _eligible(session: Session) -> frozenset[str] | None:
+    rows = session.execute(select(FamilyAssessment.family_id, FamilyAssessment.eligible)).all()
+    if not rows:
+        return None
+    return frozenset(family_id for family_id, eligible in rows if eligible)
+
+
+def _services(session: Session, gaps: list[str]) -> pa.Table:
+    rows = session.execute(
+        select(Involvement.family_id, Involvement.service).where(
+            Involvement.family_id.is_not(None),
+            Involvement.service.is_not(None),
+            Involvement.ended_at.is_(None),
+        )
+    ).all()
+    return pa.table(_columns(rows, SERVICES_SCHEMA.names), schema=SERVICES_SCHEMA)
 
 
 def _columns(rows: Any, names: list[str]) -> dict[str, list[Any]]:

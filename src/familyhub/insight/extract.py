@@ -35,7 +35,7 @@ AGE_BANDS = (
     (55, 64),
     (65, None),
 )
-_ADULT_ROLES = frozenset({"parent", "carer", "partner", "expectant_parent"})
+_ADULT_ROLES = frozenset({"parent", "adult", "grandparent", "expectant_parent", "carer", "partner"})
 # Status order when a family's members have one need in different states: most open wins.
 _STATUS_RANK = {"open": 0, "improving": 1, "resolved": 2}
 
@@ -109,7 +109,7 @@ def household_types(data: InsightData) -> dict[str, str]:
             continue
         if role in _ADULT_ROLES:
             adults[family_id] += 1
-        else:
+        elif role == "child":
             children[family_id] += 1
     result = {}
     for family_id in set(adults) | set(children):
@@ -228,7 +228,7 @@ def _family_areas(cols: dict[str, list[Any]]) -> tuple[list[str], list[str]]:
     ):
         if family_id is None:
             continue
-        rank = 2 if d == UNKNOWN else (0 if role in _ADULT_ROLES else 1)
+        rank = 3 if d == UNKNOWN else 0 if role in _ADULT_ROLES else 1 if role == "child" else 2
         candidate = (rank, person_id, f"{d}|{w}|{lsoa}")
         if family_id not in best or candidate < best[family_id]:
             best[family_id] = candidate
