@@ -57,6 +57,12 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        """For load balancers and tests: the process answers (no database touched)."""
+        return {"status": "ok"}
+
     return app
 
 
