@@ -167,7 +167,7 @@ def build_spells(rng: np.random.Generator, pop: Population, fam: Families) -> Sp
 
     keep = subject >= 0
     fams, need, subject, other, start = fams[keep], need[keep], subject[keep], other[keep], start[keep]
-    start = np.maximum(start, WINDOW_START)
+    start = np.clip(start, WINDOW_START, EXTRACT_DATE - 30)
     length = rng.integers(180, 541, len(need)).astype("timedelta64[D]")
     end = start + length
     resolved = (rng.random(len(need)) < RESOLVE_RATE) & (

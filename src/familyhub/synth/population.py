@@ -249,6 +249,7 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
     marriage = np.where(blended_takes, join + rng.integers(60, 900, n_hh).astype("timedelta64[D]"),
                         marriage)
     changed = (takes | barrels | blended_takes) & (marriage <= EXTRACT_DATE)
+    changed &= a1_current != a1_birth  # marrying someone of the same surname changes nothing
     a1_current = np.where(changed, a1_current, a1_birth)
 
     # Children: father's surname mostly; in blended families a previous partner's.
