@@ -82,6 +82,14 @@ async def _refused(request: Request, exc: Exception) -> Response:
     return error_page(request, status=exc.status_code, title=exc.title, paragraphs=[exc.reason])
 
 
+async def _access_refused(request: Request, exc: Exception) -> Response:
+    # Raised by familyhub.access.service after it has decided and audited.
+    reason = str(exc)
+    if wants_json(request):
+        return _error_json(request, 403, "forbidden", reason)
+    return error_page(request, status=403, title="You cannot see this", paragraphs=[reason])
+
+
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequiredError)
     if wants_json(request):
@@ -186,7 +194,10 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from familyhub.access.service import AccessRefusedError
+
     app.add_exception_handler(RefusedError, _refused)
+    app.add_exception_handler(AccessRefusedError, _access_refused)
     app.add_exception_handler(SignInRequiredError, _sign_in_required)
     app.add_exception_handler(PurposeRequiredError, _purpose_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)

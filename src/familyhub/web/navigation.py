@@ -8,12 +8,18 @@ vocabulary) should see them; the home page lists the ones for the signed-in user
         description="Search by name, date of birth, NHS number or postcode.",
         groups=frozenset({"practitioners"}),
     ))
+    add_destination(Destination(
+        title="Review possible matches", href="/review",
+        description="Decide whether two records are the same person.",
+        service_action="manage_data",
+    ))
 
 Listing a destination is only a signpost: the pages themselves still ask ``access.decide``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from familyhub.access.vocabulary import load_vocabulary
@@ -26,6 +32,9 @@ class Destination:
     description: str
     # Role groups that see it; empty means everyone signed in.
     groups: frozenset[str] = field(default_factory=frozenset)
+    # Or: shown only when access.decide allows this action on the service for the user's
+    # roles and purpose (e.g. "review_audit", "manage_data", "view_statistics").
+    service_action: str | None = None
     order: int = 100
 
 
@@ -37,14 +46,16 @@ def add_destination(destination: Destination) -> None:
     _destinations[destination.href] = destination
 
 
-def destinations_for(roles: frozenset[str]) -> list[Destination]:
+def destinations_for(roles: frozenset[str], *, may: Callable[[str], bool]) -> list[Destination]:
+    """The destinations for these roles; ``may(action)`` asks the decision point."""
     vocabulary = load_vocabulary()
-    chosen = [
-        d
-        for d in _destinations.values()
-        if not d.groups or any(vocabulary.in_group(roles, g) for g in d.groups)
-    ]
-    return sorted(chosen, key=lambda d: (d.order, d.title))
+
+    def shown(d: Destination) -> bool:
+        if d.service_action is not None:
+            return may(d.service_action)
+        return not d.groups or any(vocabulary.in_group(roles, g) for g in d.groups)
+
+    return sorted(filter(shown, _destinations.values()), key=lambda d: (d.order, d.title))
 
 
 # What every role's home page says about the role, by role group, most specific first.

@@ -6,6 +6,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from familyhub.web.deps import CurrentVisit, html_router
+from familyhub.web.guard import service_decision
 from familyhub.web.navigation import destinations_for, introduction_for
 from familyhub.web.settings import get_web_settings
 from familyhub.web.templating import render
@@ -27,7 +28,9 @@ def home(request: Request, visit: CurrentVisit) -> Response:
             "title": "Home",
             "heading": f"Welcome, {viewer.display_name}",
             "introduction": introduction,
-            "destinations": destinations_for(viewer.roles),
+            "destinations": destinations_for(
+                viewer.roles, may=lambda action: service_decision(visit, action).allowed
+            ),
         },
     )
 
