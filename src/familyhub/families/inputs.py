@@ -61,7 +61,9 @@ def read_links(session: Session, links_file: Path | None = None) -> pa.Table:
         if {"source", record_column, "person_id"} <= columns:
             status = " WHERE status = 'active'" if "status" in columns else ""
             sql = f"SELECT source, {record_column}, person_id FROM {table}{status}"  # noqa: S608
-            return read_arrow(session, sql, LINKS_SCHEMA)
+            links = read_arrow(session, sql, LINKS_SCHEMA)
+            if links.num_rows:
+                return links
     raise NoLinksError(
         "no links yet: run `familyhub link` first, or give --links FILE "
         "(columns source, record_id, person_id)"

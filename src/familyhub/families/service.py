@@ -224,8 +224,8 @@ def _write_families(session: Session, built: FamilyBuild, *, run_id: int) -> dic
                 continue
             if person_id in was:  # a new role (a child grown up): close the old row
                 close_ids.append(was[person_id][0])
-            else:
-                joined += family_id not in assignment.new_ids
+            elif family_id not in assignment.new_ids:
+                joined += 1
                 changes.append(_change(family_id, "joined", person_id, as_of, run_id))
             new_members.append(
                 {

@@ -303,9 +303,11 @@ def open_episode_command(
     try:
         with unit_of_work() as session:
             episode = open_episode(
-                session, family_id=family_id, opened_on=_day(on) or date.today(),
+                session,
+                family_id=family_id,
+                opened_on=_day(on) or date.today(),
                 opened_by=by or getpass.getuser(),
-            )  # fmt: skip
+            )
             console.print(f"Episode {episode.id} opened for family {family_id}.")
     except ClaimError as exc:
         err_console.print(f"[red]{exc}[/red]")
@@ -331,9 +333,12 @@ def close_episode_command(
     try:
         with unit_of_work() as session:
             close_episode(
-                session, episode_id=episode_id, closed_on=_day(on) or date.today(),
-                closed_by=by or getpass.getuser(), reason=reason,
-            )  # fmt: skip
+                session,
+                episode_id=episode_id,
+                closed_on=_day(on) or date.today(),
+                closed_by=by or getpass.getuser(),
+                reason=reason,
+            )
             console.print(f"Episode {episode_id} closed.")
     except ClaimError as exc:
         err_console.print(f"[red]{exc}[/red]")
@@ -392,9 +397,12 @@ def make_claim_command(
     try:
         with unit_of_work() as session:
             claim = make_claim(
-                session, episode_id=episode_id, claimed_by=by or getpass.getuser(),
-                rules=rule_set, on=_day(on) or date.today(),
-            )  # fmt: skip
+                session,
+                episode_id=episode_id,
+                claimed_by=by or getpass.getuser(),
+                rules=rule_set,
+                on=_day(on) or date.today(),
+            )
             csv_path, html_path = write_evidence_pack(session, claim=claim, out_dir=out)
     except ClaimError as exc:
         err_console.print(f"[red]{exc}[/red]")

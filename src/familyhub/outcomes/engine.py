@@ -144,6 +144,12 @@ def assess(
         _attach_families(con, as_of=as_of)
         _render_evidence(con, rules)
         _needs(con, rules, as_of=as_of)
+        # A positive sign is only evidence for a need that person has.
+        con.execute(
+            "DELETE FROM evidence WHERE signal = 'positive' AND NOT EXISTS (SELECT 1 FROM needs n "
+            "WHERE n.family_id = evidence.family_id AND n.person_id = evidence.person_id "
+            "AND n.need = evidence.need)"
+        )
         _families(con, rules, as_of=as_of)
         return Assessment(
             evidence=_table(con, "evidence", "family_id, person_id, need, event_date, event_id"),

@@ -92,10 +92,11 @@ def evaluate(session: Session, truth_dir: Path, *, min_needs: int = 3) -> Qualit
     for family_id, need in session.execute(select(FamilyNeed.family_id, FamilyNeed.need)):
         found_needs[family_id].add(need)
     eligible = {
-        f for (f,) in session.execute(
+        f
+        for (f,) in session.execute(
             select(FamilyAssessment.family_id).where(FamilyAssessment.eligible.is_(True))
         )
-    }  # fmt: skip
+    }
 
     match: dict[str, str] = {}
     for true_id, members in true_members.items():
