@@ -101,10 +101,12 @@ def due_for_destruction(session: Session, *, flows: list[SourceFlow], today: dat
         rule = f"{flow.source}: {flow.retention_rule}"
         records = session.execute(
             select(
-                SourceRecord.id, SourceRecord.record_id, SourceRecord.date_of_birth,
+                SourceRecord.id,
+                SourceRecord.record_id,
+                SourceRecord.date_of_birth,
                 SourceRecord.updated_at,
             ).where(SourceRecord.source == flow.source)
-        ).all()  # fmt: skip
+        ).all()
         if not records:
             continue
         contact = _last_contact(session, flow.source)
@@ -119,8 +121,18 @@ def due_for_destruction(session: Session, *, flows: list[SourceFlow], today: dat
                 until = _years_after(event_date, flow.retention_years)
                 if until < today and record_id in pk_of:
                     pk = pk_of[record_id]
-                    due.append(DueItem("event", flow.source, pk, record_id, event_pk,
-                                       owners.get(pk), rule, until.isoformat()))  # fmt: skip
+                    due.append(
+                        DueItem(
+                            "event",
+                            flow.source,
+                            pk,
+                            record_id,
+                            event_pk,
+                            owners.get(pk),
+                            rule,
+                            until.isoformat(),
+                        )
+                    )
         for pk, record_id, dob, updated_at in records:
             last_seen = updated_at.date() if updated_at else today
             if flow.retention_after == "date_of_birth_18" and dob is not None:
@@ -132,8 +144,18 @@ def due_for_destruction(session: Session, *, flows: list[SourceFlow], today: dat
                 start = contact.get(record_id, last_seen)
             until = _years_after(start, flow.retention_years)
             if until < today:
-                due.append(DueItem("record", flow.source, pk, record_id, None, owners.get(pk),
-                                   rule, until.isoformat()))  # fmt: skip
+                due.append(
+                    DueItem(
+                        "record",
+                        flow.source,
+                        pk,
+                        record_id,
+                        None,
+                        owners.get(pk),
+                        rule,
+                        until.isoformat(),
+                    )
+                )
     return due
 
 
@@ -172,8 +194,16 @@ def _destroy_for_person(
         plan = plan_erasure(session, person_id=person_id, obligations={})
         for table, count in apply_plan(session, plan).items():
             removed[table] = removed.get(table, 0) + count
-        session.add(ErasureTombstone(request_id=None, person_ref=person_id, cause="retention",
-                                     actor=actor, removed=removed, kept=[]))  # fmt: skip
+        session.add(
+            ErasureTombstone(
+                request_id=None,
+                person_ref=person_id,
+                cause="retention",
+                actor=actor,
+                removed=removed,
+                kept=[],
+            )
+        )
         erased = True
     session.flush()
     return removed, erased
@@ -209,8 +239,18 @@ def run_retention(
         with transaction() as session:
             for candidate in _persons_without_records(session):
                 if _nothing_left(session, candidate):
-                    report.due.append(DueItem("person", "", 0, "", None, candidate,
-                                              "no partner record left", report.today))  # fmt: skip
+                    report.due.append(
+                        DueItem(
+                            "person",
+                            "",
+                            0,
+                            "",
+                            None,
+                            candidate,
+                            "no partner record left",
+                            report.today,
+                        )
+                    )
         return report
     groups: dict[str, list[DueItem]] = {}
     for item in report.due:

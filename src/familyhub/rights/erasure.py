@@ -263,7 +263,7 @@ def carry_out_erasure(
         else ""
     )
     outcome = f"erased {sum(removed.values())} row(s){kept_note}"
-    return rr.close(
+    closed = rr.close(
         session,
         request_id=request.id,
         status="completed",
@@ -272,6 +272,7 @@ def carry_out_erasure(
         actor=actor,
         detail={"removed": removed, "kept": len(plan.kept)},
     )
+    return rr.StepOutcome(closed.done, outcome if closed.done else closed.message, request)
 
 
 def _audit(
