@@ -15,8 +15,15 @@ from familyhub.synth.names import name_variants
 from familyhub.synth.rows import Rows, World
 
 ERROR_NAMES = (
-    "typo", "nickname", "name_swap", "dob_day_month", "id_missing", "id_wrong",
-    "stale_address", "duplicate", "placeholder",
+    "typo",
+    "nickname",
+    "name_swap",
+    "dob_day_month",
+    "id_missing",
+    "id_wrong",
+    "stale_address",
+    "duplicate",
+    "placeholder",
 )
 
 
@@ -95,10 +102,18 @@ class Identity:
 
     def take(self, index: np.ndarray) -> Identity:
         return Identity(
-            self.record[index], self.forename[index], self.middle[index], self.surname[index],
-            self.dob[index], self.sex[index], {k: v[index] for k, v in self.ids.items()},
-            self.dwelling[index], self.errors[index], self.restricted[index],
-            self.record_person, self.record_is_duplicate,
+            self.record[index],
+            self.forename[index],
+            self.middle[index],
+            self.surname[index],
+            self.dob[index],
+            self.sex[index],
+            {k: v[index] for k, v in self.ids.items()},
+            self.dwelling[index],
+            self.errors[index],
+            self.restricted[index],
+            self.record_person,
+            self.record_is_duplicate,
         )
 
 
@@ -112,7 +127,11 @@ def _typo(rng: np.random.Generator, text: str) -> str:
         ch = text[i].lower()
         k = _KEYBOARD.find(ch)
         if k >= 0:
-            nxt = _KEYBOARD[k + 1] if k + 1 < len(_KEYBOARD) and _KEYBOARD[k + 1] != " " else _KEYBOARD[k - 1]
+            nxt = (
+                _KEYBOARD[k + 1]
+                if k + 1 < len(_KEYBOARD) and _KEYBOARD[k + 1] != " "
+                else _KEYBOARD[k - 1]
+            )
             new = nxt.upper() if text[i].isupper() else nxt
             if new != text[i] and new != " ":
                 return text[:i] + new + text[i + 1 :]
@@ -133,12 +152,15 @@ def _swap_day_month(dob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     month = dob.astype("datetime64[M]").astype(int) % 12 + 1
     day = (dob - dob.astype("datetime64[M]")).astype(int) + 1
     ok = (day <= 12) & (day != month) & ~np.isnat(dob)
-    swapped = (years.astype("datetime64[M]") + (np.minimum(day, 12) - 1).astype("timedelta64[M]")
-               ).astype("datetime64[D]") + (month - 1).astype("timedelta64[D]")
+    swapped = (
+        years.astype("datetime64[M]") + (np.minimum(day, 12) - 1).astype("timedelta64[M]")
+    ).astype("datetime64[D]") + (month - 1).astype("timedelta64[D]")
     return np.where(ok, swapped, dob), ok
 
 
-def apply_errors(rng: np.random.Generator, w: World, source: str, rows: Rows) -> tuple[Rows, Identity]:
+def apply_errors(
+    rng: np.random.Generator, w: World, source: str, rows: Rows
+) -> tuple[Rows, Identity]:
     """Partner records for the rows' people (plus duplicates) and each row's identity."""
     pop = w.pop
     rates = ERROR_RATES[source]
@@ -209,7 +231,9 @@ def apply_errors(rng: np.random.Generator, w: World, source: str, rows: Rows) ->
             wrong_here = wrong & has & ~miss
             rel_ids = np.where(relative >= 0, getattr(pop, kind)[np.maximum(relative, 0)], None)
             for i in np.flatnonzero(wrong_here):
-                values[i] = rel_ids[i] if rel_ids[i] is not None else transpose_two_digits(rng, values[i])
+                values[i] = (
+                    rel_ids[i] if rel_ids[i] is not None else transpose_two_digits(rng, values[i])
+                )
                 errors[i].append("id_wrong")
             values[miss] = None
             for i in np.flatnonzero(miss):
@@ -245,18 +269,28 @@ def apply_errors(rng: np.random.Generator, w: World, source: str, rows: Rows) ->
     dwelling = np.where(stale_rows & (earlier >= 0), earlier, dwelling)
     error_text = np.array([";".join(e) for e in errors], dtype=object)
     identity = Identity(
-        record=record, forename=forename[record], middle=middle[record], surname=surname[record],
-        dob=dob[record], sex=pop.sex[rows.person], ids={k: v[record] for k, v in ids.items()},
-        dwelling=dwelling, errors=error_text[record], restricted=restricted[record],
-        record_person=rec_person, record_is_duplicate=is_dup,
+        record=record,
+        forename=forename[record],
+        middle=middle[record],
+        surname=surname[record],
+        dob=dob[record],
+        sex=pop.sex[rows.person],
+        ids={k: v[record] for k, v in ids.items()},
+        dwelling=dwelling,
+        errors=error_text[record],
+        restricted=restricted[record],
+        record_person=rec_person,
+        record_is_duplicate=is_dup,
     )
     return rows, identity
 
 
 def _append(rows: Rows, extra: Rows) -> Rows:
     return Rows(
-        np.concatenate([rows.person, extra.person]), np.concatenate([rows.date, extra.date]),
-        np.concatenate([rows.spell, extra.spell]), np.concatenate([rows.spell2, extra.spell2]),
+        np.concatenate([rows.person, extra.person]),
+        np.concatenate([rows.date, extra.date]),
+        np.concatenate([rows.spell, extra.spell]),
+        np.concatenate([rows.spell2, extra.spell2]),
         np.concatenate([rows.group, extra.group]),
         {k: np.concatenate([v, extra.cols[k]]) for k, v in rows.cols.items()},
     )

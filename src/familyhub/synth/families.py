@@ -68,5 +68,4 @@ def build_families(pop: Population) -> Families:
         [NAT, pop.dob, pop.step_join],
         family_start[hh],
     ).astype("datetime64[D]")
-    return Families(of_household=of_household, role=role, start=start,
-                    count=int(is_family.sum()))
+    return Families(of_household=of_household, role=role, start=start, count=int(is_family.sum()))

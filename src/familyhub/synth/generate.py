@@ -20,6 +20,7 @@ from familyhub.synth import (
     sources_health,
     sources_police,
 )
+from familyhub.synth.arrays import where
 from familyhub.synth.calendar import EXTRACT_DATE
 from familyhub.synth.errors import apply_errors
 from familyhub.synth.families import build_families
@@ -88,8 +89,13 @@ def generate(
     residence = build_residence(_rng(seed, 2), pop)
     families = build_families(pop)
     spells = build_spells(_rng(seed, 3), pop, families)
-    world = World(pop=pop, residence=residence, families=families, spells=spells,
-                  schools=build_schools(_rng(seed, 4), people))
+    world = World(
+        pop=pop,
+        residence=residence,
+        families=families,
+        spells=spells,
+        schools=build_schools(_rng(seed, 4), people),
+    )
     report("population")
     result = GenerationResult(out=out, people=people, seed=seed)
     records = RecordsWriter(truth_dir / "records.csv")
@@ -135,17 +141,25 @@ def _extract(
     partner_numbers = 10 ** (width - 1) + scattered(rng, n_records, 9 * 10 ** (width - 1))
     partner_of_record = fmt_int(partner_numbers, width, layout.partner_prefix)
     partner_id = partner_of_record[ident.record]
-    ctx = Ctx(rows=rows, ident=ident, world=world, record_id=s(record_id),
-              partner_id=s(partner_id), partner_id_of_record=partner_of_record)
+    ctx = Ctx(
+        rows=rows,
+        ident=ident,
+        world=world,
+        record_id=s(record_id),
+        partner_id=s(partner_id),
+        partner_id_of_record=partner_of_record,
+    )
     table = pa.table(layout.render(ctx))
-    truth = pa.table({
-        "source": pa.array(np.full(n, source, dtype=object), type=pa.string()),
-        "record_id": s(record_id),
-        "person_id": s(fmt_int(rows.person + 1, 8, "S")),
-        "partner_person_id": s(partner_id),
-        "event_date": pa.array(rows.date, type=pa.date32()),
-        "errors": s(np.where(ident.errors == "", None, ident.errors)),
-    })
+    truth = pa.table(
+        {
+            "source": pa.array(np.full(n, source, dtype=object), type=pa.string()),
+            "record_id": s(record_id),
+            "person_id": s(fmt_int(rows.person + 1, 8, "S")),
+            "partner_person_id": s(partner_id),
+            "event_date": pa.array(rows.date, type=pa.date32()),
+            "errors": s(where(ident.errors == "", None, ident.errors)),
+        }
+    )
     ev = []
     for spell in (rows.spell, rows.spell2):
         has = np.flatnonzero(spell >= 0)

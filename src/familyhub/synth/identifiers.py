@@ -24,7 +24,9 @@ NINO_PREFIXES = tuple(
 
 def fmt_int(values: np.ndarray, width: int, prefix: str = "") -> np.ndarray:
     """Zero-padded decimal strings with a prefix, e.g. ``fmt_int([7], 4, "N") -> ["N0007"]``."""
-    text = pc.utf8_lpad(pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string()), width, "0")
+    text = pc.utf8_lpad(
+        pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string()), width, "0"
+    )
     if prefix:
         text = pc.binary_join_element_wise(prefix, text, "")
     return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
@@ -76,7 +78,9 @@ def upn_check_letters(twelve_digits: np.ndarray) -> np.ndarray:
     return np.array(list(UPN_ALPHABET), dtype=object)[total]
 
 
-def upns(la: np.ndarray, establishment: np.ndarray, year2: np.ndarray, serial: np.ndarray) -> np.ndarray:
+def upns(
+    la: np.ndarray, establishment: np.ndarray, year2: np.ndarray, serial: np.ndarray
+) -> np.ndarray:
     """UPNs from their parts: LA number, DfE establishment number, issue year, serial."""
     body = la * 10**9 + establishment * 10**5 + year2 * 10**3 + serial
     return upn_check_letters(body) + fmt_int(body, 12)

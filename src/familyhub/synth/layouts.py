@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from familyhub.synth.arrays import where
 from familyhub.synth.errors import Identity
 from familyhub.synth.identifiers import fmt_int
 from familyhub.synth.rows import Rows, World
@@ -63,7 +64,9 @@ def s(values: np.ndarray | list[object]) -> pa.Array:
 
 def date_text(values: np.ndarray, fmt: str) -> pa.Array:
     """Dates as text in a partner's format (NaT -> null)."""
-    ts = pa.array(np.asarray(values, dtype="datetime64[D]").astype("datetime64[s]"), from_pandas=True)
+    ts = pa.array(
+        np.asarray(values, dtype="datetime64[D]").astype("datetime64[s]"), from_pandas=True
+    )
     return pc.strftime(ts, format=fmt)
 
 
@@ -93,8 +96,7 @@ def upper(values: np.ndarray | pa.Array) -> pa.Array:
 
 def ref(values: np.ndarray, width: int, prefix: str) -> pa.Array:
     v = np.asarray(values, dtype=np.int64)
-    return pa.array(np.where(v >= 0, fmt_int(np.maximum(v, 0), width, prefix), None),
-                    type=pa.string())
+    return pa.array(where(v >= 0, fmt_int(np.maximum(v, 0), width, prefix), None), type=pa.string())
 
 
 def sex_code(ctx: Ctx, male: str, female: str, unknown: str | None = None) -> pa.Array:
@@ -120,8 +122,9 @@ def police_incidents(ctx: Ctx) -> dict[str, pa.Array]:
     dob = date_text(ctx.ident.dob, "%d/%m/%Y")
     return {
         "involvement_id": ctx.record_id,
-        "incident_ref": s("NP/" + year.astype(str).astype(object) + "/"
-                          + fmt_int(ctx.rows.group % 1_000_000, 6)),
+        "incident_ref": s(
+            "NP/" + year.astype(str).astype(object) + "/" + fmt_int(ctx.rows.group % 1_000_000, 6)
+        ),
         "incident_date": date_text(ctx.rows.date, "%d/%m/%Y"),
         "incident_type": s(ctx.col("incident_type")),
         "role": s(ctx.col("role")),
@@ -151,16 +154,23 @@ def school_census(ctx: Ctx) -> dict[str, pa.Array]:
         "gender": sex_code(ctx, "M", "F"),
         "address": s(line),
         "postcode": s(postcode),
-        "uprn": s(np.where(no_uprn, None, uprn)),
+        "uprn": s(where(no_uprn, None, uprn)),
         "school_urn": labels(ctx.world.schools.urn.astype(str), ctx.col("school")),
         "school_name": labels(ctx.world.schools.name, ctx.col("school")),
         "nc_year": labels(["R", *map(str, range(1, 14))], ctx.col("nc_year")),
         "term": labels(term_labels(), ctx.col("term_index")),
         "sessions_possible": ints(ctx.col("sessions_possible")),
         "sessions_attended": ints(ctx.col("sessions_attended")),
-        "attendance_pct": pc.round(pc.multiply(pc.divide(
-            pa.array(ctx.col("sessions_attended").astype(float)),
-            pa.array(ctx.col("sessions_possible").astype(float))), 100.0), 1),
+        "attendance_pct": pc.round(
+            pc.multiply(
+                pc.divide(
+                    pa.array(ctx.col("sessions_attended").astype(float)),
+                    pa.array(ctx.col("sessions_possible").astype(float)),
+                ),
+                100.0,
+            ),
+            1,
+        ),
         "suspensions": ints(ctx.col("suspensions")),
         "permanent_exclusion": labels(["N", "Y"], ctx.col("permanent_exclusion")),
         "fsm": labels(["N", "Y"], ctx.col("fsm")),
@@ -170,8 +180,11 @@ def school_census(ctx: Ctx) -> dict[str, pa.Array]:
 
 def _spaced_nhs(values: np.ndarray) -> pa.Array:
     v = s(values)
-    return join(pc.utf8_slice_codeunits(v, 0, 3), pc.utf8_slice_codeunits(v, 3, 6),
-                pc.utf8_slice_codeunits(v, 6, 10))
+    return join(
+        pc.utf8_slice_codeunits(v, 0, 3),
+        pc.utf8_slice_codeunits(v, 3, 6),
+        pc.utf8_slice_codeunits(v, 6, 10),
+    )
 
 
 def early_years(ctx: Ctx) -> dict[str, pa.Array]:
@@ -189,8 +202,13 @@ def early_years(ctx: Ctx) -> dict[str, pa.Array]:
         "Review Date": date_text(ctx.rows.date, "%d-%b-%y"),
         "Outcome": s(ctx.col("Outcome")),
     }
-    for key in ("ASQ Communication", "ASQ Gross Motor", "ASQ Fine Motor", "ASQ Problem Solving",
-                "ASQ Personal Social"):
+    for key in (
+        "ASQ Communication",
+        "ASQ Gross Motor",
+        "ASQ Fine Motor",
+        "ASQ Problem Solving",
+        "ASQ Personal Social",
+    ):
         cols[key] = s(ctx.col(key))
     cols["Funded 2yo Place"] = s(ctx.col("funded"))
     cols["Parent/Carer Name"] = s(ctx.col("carer"))
@@ -203,7 +221,7 @@ def _own_record_of(ctx: Ctx, person: np.ndarray) -> pa.Array:
     original = ~ctx.ident.record_is_duplicate
     by_person[ctx.ident.record_person[original]] = np.flatnonzero(original)
     rec = np.where(person >= 0, by_person[np.maximum(person, 0)], -1)
-    return s(np.where(rec >= 0, ctx.partner_id_of_record[np.maximum(rec, 0)], None))
+    return s(where(rec >= 0, ctx.partner_id_of_record[np.maximum(rec, 0)], None))
 
 
 def health_visiting(ctx: Ctx) -> dict[str, pa.Array]:
@@ -252,7 +270,7 @@ def mental_health_referrals(ctx: Ctx) -> dict[str, pa.Array]:
 def dwp_benefits(ctx: Ctx) -> dict[str, pa.Array]:
     line, _, postcode, _ = ctx.dwelling()
     partner = ctx.col("partner_person")
-    partner_nino = np.where(partner >= 0, ctx.world.pop.nino[np.maximum(partner, 0)], None)
+    partner_nino = where(partner >= 0, ctx.world.pop.nino[np.maximum(partner, 0)], None)
     return {
         "RECORD_ID": ctx.record_id,
         "CLAIM_ID": ref(ctx.rows.group, 8, "CL"),
@@ -283,12 +301,14 @@ def _titles(ctx: Ctx) -> pa.Array:
         ["Mr", "Master", "Miss", "Mrs"],
         np.where((person % 3) == 0, "Miss", "Ms"),
     ).astype(object)
-    return s(np.where(person % 31 == 0, None, title))
+    return s(where(person % 31 == 0, None, title))
 
 
 def housing(ctx: Ctx) -> dict[str, pa.Array]:
     line, town, postcode, uprn = ctx.dwelling()
-    arrears = ctx.col("arrears").astype(float) if "arrears" in ctx.rows.cols else np.full(ctx.n, np.nan)
+    arrears = (
+        ctx.col("arrears").astype(float) if "arrears" in ctx.rows.cols else np.full(ctx.n, np.nan)
+    )
     return {
         "row_ref": ctx.record_id,
         "event_ref": ref(ctx.rows.group, 7, "E"),
@@ -315,7 +335,7 @@ def childrens_social_care(ctx: Ctx) -> dict[str, pa.Array]:
     hidden = ctx.ident.restricted
 
     def masked(values: np.ndarray) -> pa.Array:
-        return s(np.where(hidden, None, values))
+        return s(where(hidden, None, values))
 
     return {
         "row_id": ctx.record_id,
@@ -392,7 +412,7 @@ def domestic_abuse_service(ctx: Ctx) -> dict[str, pa.Array]:
         "last_name": s(ctx.ident.surname),
         "date_of_birth": date_text(ctx.ident.dob, "%Y-%m-%d"),
         "gender": sex_code(ctx, "male", "female"),
-        "postcode": s(np.where(refuge, None, postcode)),
+        "postcode": s(where(refuge, None, postcode)),
         "referral_date": date_text(ctx.rows.date, "%Y-%m-%d"),
         "referrer": s(ctx.col("referrer")),
         "risk_level": s(ctx.col("risk_level")),
@@ -416,7 +436,7 @@ def neet_tracking(ctx: Ctx) -> dict[str, pa.Array]:
         "Postcode": s(postcode),
         "Academic_Age": ints(ctx.col("academic_age")),
         "Activity_Code": s(code),
-        "Activity_Desc": s(np.vectorize(POST16.get, otypes=[object])(code) if len(code) else code),
+        "Activity_Desc": s(np.array([POST16[c] for c in code], dtype=object)),
         "Start_Date": date_text(ctx.rows.date, "%d/%m/%Y"),
         "Review_Date": date_text(ctx.rows.date + 120, "%d/%m/%Y"),
     }
@@ -437,30 +457,60 @@ class Layout:
 
 CSV = FileFormat("csv")
 LAYOUTS: dict[str, Layout] = {
-    "police_incidents": Layout("police_incidents_2026-09-30.csv", CSV, "INV", 9, "N", 8,
-                               police_incidents),
-    "school_census": Layout("school_census_pupils_2022-2026.csv", CSV, "SC", 10, "PUP", 8,
-                            school_census),
-    "early_years": Layout("EY_2yr_Reviews_2026-09-30.csv",
-                          FileFormat("csv", quoting="all_valid", encoding="cp1252", crlf=True),
-                          "EYR", 7, "EY", 7, early_years),
-    "health_visiting": Layout("0-19_service_contacts_20260930.csv", CSV, "C", 9, "HV", 8,
-                              health_visiting),
-    "mental_health_referrals": Layout("MH_REFERRALS_20260930.csv", CSV, "R", 9, "LP", 8,
-                                      mental_health_referrals),
-    "dwp_benefits": Layout("DWP_OOWB_919_202609.txt",
-                           FileFormat("csv", delimiter="|", quoting="none"), "D", 9, "DWP", 9,
-                           dwp_benefits),
+    "police_incidents": Layout(
+        "police_incidents_2026-09-30.csv", CSV, "INV", 9, "N", 8, police_incidents
+    ),
+    "school_census": Layout(
+        "school_census_pupils_2022-2026.csv", CSV, "SC", 10, "PUP", 8, school_census
+    ),
+    "early_years": Layout(
+        "EY_2yr_Reviews_2026-09-30.csv",
+        FileFormat("csv", quoting="all_valid", encoding="cp1252", crlf=True),
+        "EYR",
+        7,
+        "EY",
+        7,
+        early_years,
+    ),
+    "health_visiting": Layout(
+        "0-19_service_contacts_20260930.csv", CSV, "C", 9, "HV", 8, health_visiting
+    ),
+    "mental_health_referrals": Layout(
+        "MH_REFERRALS_20260930.csv", CSV, "R", 9, "LP", 8, mental_health_referrals
+    ),
+    "dwp_benefits": Layout(
+        "DWP_OOWB_919_202609.txt",
+        FileFormat("csv", delimiter="|", quoting="none"),
+        "D",
+        9,
+        "DWP",
+        9,
+        dwp_benefits,
+    ),
     "housing": Layout("housing_events_2026-09-30.csv", CSV, "H", 9, "HP", 7, housing),
-    "childrens_social_care": Layout("CSC_Episodes_2026-09-30.csv", CSV, "CSC", 9, "P", 7,
-                                    childrens_social_care),
+    "childrens_social_care": Layout(
+        "CSC_Episodes_2026-09-30.csv", CSV, "CSC", 9, "P", 7, childrens_social_care
+    ),
     "youth_justice": Layout("YJS_Outcomes_Sep2026.csv", CSV, "YO", 8, "YP", 6, youth_justice),
-    "substance_misuse": Layout("Substance_Misuse_Treatment_2026-09-30.xlsx",
-                               FileFormat("xlsx", sheet="Episodes"), "EP", 7, "CL", 6,
-                               substance_misuse),
-    "domestic_abuse_service": Layout("idva_marac_2026-09-30.jsonl", FileFormat("jsonl"),
-                                     "DA", 8, "DP", 7, domestic_abuse_service),
-    "neet_tracking": Layout("CCIS_Tracking_Export_2026-09.csv",
-                            FileFormat("csv", delimiter=";", bom=True, crlf=True),
-                            "CC", 8, "", 7, neet_tracking),
+    "substance_misuse": Layout(
+        "Substance_Misuse_Treatment_2026-09-30.xlsx",
+        FileFormat("xlsx", sheet="Episodes"),
+        "EP",
+        7,
+        "CL",
+        6,
+        substance_misuse,
+    ),
+    "domestic_abuse_service": Layout(
+        "idva_marac_2026-09-30.jsonl", FileFormat("jsonl"), "DA", 8, "DP", 7, domestic_abuse_service
+    ),
+    "neet_tracking": Layout(
+        "CCIS_Tracking_Export_2026-09.csv",
+        FileFormat("csv", delimiter=";", bom=True, crlf=True),
+        "CC",
+        8,
+        "",
+        7,
+        neet_tracking,
+    ),
 }

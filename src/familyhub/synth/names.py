@@ -54,7 +54,9 @@ class NameBank:
             for s in (0, 1):
                 where = np.flatnonzero((group == g) & (sex == s))
                 names = self.forenames[(g, s)]
-                out[where] = names[rng.choice(len(names), size=len(where), p=_rank_weights(len(names)))]
+                out[where] = names[
+                    rng.choice(len(names), size=len(where), p=_rank_weights(len(names)))
+                ]
         return out
 
     def draw_surnames(self, rng: np.random.Generator, group: np.ndarray) -> np.ndarray:

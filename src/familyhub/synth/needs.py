@@ -74,8 +74,12 @@ def _member_table(pop: Population, fam: Families) -> tuple[np.ndarray, np.ndarra
 
 
 def _pick(
-    rng: np.random.Generator, member: np.ndarray, family: np.ndarray, eligible: np.ndarray,
-    wanted: np.ndarray, count: int,
+    rng: np.random.Generator,
+    member: np.ndarray,
+    family: np.ndarray,
+    eligible: np.ndarray,
+    wanted: np.ndarray,
+    count: int,
 ) -> np.ndarray:
     """Per family (of ``count``) a random eligible member where ``wanted``; -1 otherwise."""
     chosen = np.full(count, -1)
@@ -135,7 +139,7 @@ def build_spells(rng: np.random.Generator, pop: Population, fam: Families) -> Sp
     rows = place(1, school_age)
     # Education: inside the child's school years (reception to 18th birthday).
     s = subject[rows]
-    first_day = (add_years(pop.dob[s], 4) + np.timedelta64(200, "D"))
+    first_day = add_years(pop.dob[s], 4) + np.timedelta64(200, "D")
     last_day = np.minimum(add_years(pop.dob[s], 18) - 30, EXTRACT_DATE - 120)
     start[rows] = uniform_dates(rng, np.maximum(first_day, WINDOW_START), last_day)
     rows = place(2, ey_age)
@@ -166,7 +170,13 @@ def build_spells(rng: np.random.Generator, pop: Population, fam: Families) -> Sp
     other[rows] = pop.partner[subject[rows]]
 
     keep = subject >= 0
-    fams, need, subject, other, start = fams[keep], need[keep], subject[keep], other[keep], start[keep]
+    fams, need, subject, other, start = (
+        fams[keep],
+        need[keep],
+        subject[keep],
+        other[keep],
+        start[keep],
+    )
     start = np.clip(start, WINDOW_START, EXTRACT_DATE - 30)
     length = rng.integers(180, 541, len(need)).astype("timedelta64[D]")
     end = start + length
@@ -175,15 +185,22 @@ def build_spells(rng: np.random.Generator, pop: Population, fam: Families) -> Sp
     )
     end = np.where(resolved, end, NAT).astype("datetime64[D]")
     order = np.lexsort((need, fams))
-    return Spells(family=fams[order], need=need[order], subject=subject[order],
-                  other=other[order], start=start[order], end=end[order])
+    return Spells(
+        family=fams[order],
+        need=need[order],
+        subject=subject[order],
+        other=other[order],
+        start=start[order],
+        end=end[order],
+    )
 
 
 def _abuser(rng: np.random.Generator, pop: Population, victim: np.ndarray) -> np.ndarray:
     """The partner; for a mother on her own, an ex-partner: a man now living alone."""
     partner = pop.partner[victim]
     alone_men = np.flatnonzero(
-        (pop.hh_type[pop.household] == ALONE) & (pop.sex == 0)
+        (pop.hh_type[pop.household] == ALONE)
+        & (pop.sex == 0)
         & (pop.dob <= EXTRACT_DATE - np.timedelta64(20 * 365, "D"))
     )
     if len(alone_men) == 0:

@@ -19,19 +19,105 @@ UPRN_BASE = 100_090_000_000
 HOUSES_PER_UNIT = 14
 
 STREET_STEMS = (
-    "Acacia Alder Ash Aspen Beech Birch Cedar Cherry Elm Hazel Holly Larch Laurel Lime Maple "
-    "Oak Pine Poplar Rowan Willow Yew Mill Church Station Park School Bridge Chapel Market "
-    "Victoria Albert Queen King Princess Windsor York Lancaster Stanley Derby Grange Manor "
-    "Meadow Orchard Brook River Canal Hill Green Moor Heath Field Garden Spring Well Abbey "
-    "Priory Castle Tower Forge Foundry Weaver Spinners Cotton Wool Coronation Jubilee"
-).split()
+    "Acacia",
+    "Alder",
+    "Ash",
+    "Aspen",
+    "Beech",
+    "Birch",
+    "Cedar",
+    "Cherry",
+    "Elm",
+    "Hazel",
+    "Holly",
+    "Larch",
+    "Laurel",
+    "Lime",
+    "Maple",
+    "Oak",
+    "Pine",
+    "Poplar",
+    "Rowan",
+    "Willow",
+    "Yew",
+    "Mill",
+    "Church",
+    "Station",
+    "Park",
+    "School",
+    "Bridge",
+    "Chapel",
+    "Market",
+    "Victoria",
+    "Albert",
+    "Queen",
+    "King",
+    "Princess",
+    "Windsor",
+    "York",
+    "Lancaster",
+    "Stanley",
+    "Derby",
+    "Grange",
+    "Manor",
+    "Meadow",
+    "Orchard",
+    "Brook",
+    "River",
+    "Canal",
+    "Hill",
+    "Green",
+    "Moor",
+    "Heath",
+    "Field",
+    "Garden",
+    "Spring",
+    "Well",
+    "Abbey",
+    "Priory",
+    "Castle",
+    "Tower",
+    "Forge",
+    "Foundry",
+    "Weaver",
+    "Spinners",
+    "Cotton",
+    "Wool",
+    "Coronation",
+    "Jubilee",
+)
 SCHOOL_STEMS = (
-    "Oakfield", "Beechwood", "Hollins", "Moorside", "Brookhouse", "St Anne's", "St Mary's",
-    "Christ Church", "Heathfield", "Meadowbank", "Larchwood", "Riverside", "Abbeyfield",
-    "Greenbank", "Westfield", "Castle Hill", "Ashgrove",
+    "Oakfield",
+    "Beechwood",
+    "Hollins",
+    "Moorside",
+    "Brookhouse",
+    "St Anne's",
+    "St Mary's",
+    "Christ Church",
+    "Heathfield",
+    "Meadowbank",
+    "Larchwood",
+    "Riverside",
+    "Abbeyfield",
+    "Greenbank",
+    "Westfield",
+    "Castle Hill",
+    "Ashgrove",
 )
 STREET_SUFFIXES = (
-    "Road Street Avenue Lane Close Drive Grove Way Crescent Gardens Court Terrace".split()
+    "Road",
+    "Street",
+    "Avenue",
+    "Lane",
+    "Close",
+    "Drive",
+    "Grove",
+    "Way",
+    "Crescent",
+    "Gardens",
+    "Court",
+    "Terrace",
 )
 
 
@@ -74,9 +160,11 @@ def build_dwellings(rng: np.random.Generator, count: int) -> Dwellings:
 
     unit = (unit_offset[street] + building // HOUSES_PER_UNIT * 7) % len(INWARD_LETTERS) ** 2
     letters = np.array(list(INWARD_LETTERS), dtype=object)
-    inward = fmt_int(sector[street], 1) + letters[unit // len(INWARD_LETTERS)] + letters[
-        unit % len(INWARD_LETTERS)
-    ]
+    inward = (
+        fmt_int(sector[street], 1)
+        + letters[unit // len(INWARD_LETTERS)]
+        + letters[unit % len(INWARD_LETTERS)]
+    )
     postcode = fmt_int(districts[street], 1, "NS") + " " + inward
     house = fmt_int(building, 1) + " " + street_name[street]
     line = np.where(flat, "Flat " + fmt_int(flat_no, 1) + ", " + house, house)

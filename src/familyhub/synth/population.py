@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from familyhub.synth.arrays import where
 from familyhub.synth.calendar import DAYS_PER_YEAR, EXTRACT_DATE, NAT, WINDOW_START
 from familyhub.synth.identifiers import nhs_numbers, ni_numbers, upns
 from familyhub.synth.names import GROUP_SHARES, GROUPS, POLISH, feminine_polish, name_bank
@@ -114,8 +115,11 @@ def _compose(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
     mother_at_first = rng.triangular(17.5, 29.0, 42.0, n_households)
     a1 = np.select(
         [hh_type == ALONE, hh_type == COUPLE, hh_type == OLDER_COUPLE],
-        [rng.uniform(18, 92, n_households), rng.uniform(20, 64, n_households),
-         rng.uniform(62, 92, n_households)],
+        [
+            rng.uniform(18, 92, n_households),
+            rng.uniform(20, 64, n_households),
+            rng.uniform(62, 92, n_households),
+        ],
         default=eldest + mother_at_first,
     )
     age[:, 0] = a1
@@ -136,8 +140,13 @@ def _compose(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
     mb[twins | triplets, 2] = mb[twins | triplets, 3] = 0
     mb[triplets, 4] = 0
     return {
-        "hh_type": hh_type, "exists": exists, "age": age, "due_in": due_in,
-        "multiple": mb, "twins": twins, "triplets": triplets,
+        "hh_type": hh_type,
+        "exists": exists,
+        "age": age,
+        "due_in": due_in,
+        "multiple": mb,
+        "twins": twins,
+        "triplets": triplets,
     }
 
 
@@ -174,9 +183,13 @@ def _truncate(c: dict[str, np.ndarray], n_people: int) -> dict[str, np.ndarray]:
         extra_age = np.zeros((short, N_SLOTS))
         extra_age[:, 0] = 40.0 + (np.arange(short) % 40)
         extra = {
-            "hh_type": np.full(short, ALONE), "exists": extra_exists, "age": extra_age,
-            "due_in": np.full(short, np.inf), "multiple": np.full((short, N_SLOTS), -1),
-            "twins": np.zeros(short, bool), "triplets": np.zeros(short, bool),
+            "hh_type": np.full(short, ALONE),
+            "exists": extra_exists,
+            "age": extra_age,
+            "due_in": np.full(short, np.inf),
+            "multiple": np.full((short, N_SLOTS), -1),
+            "twins": np.zeros(short, bool),
+            "triplets": np.zeros(short, bool),
         }
         out = {k: np.concatenate([out[k], extra[k]]) for k in out}
     return out
@@ -192,7 +205,7 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
     hh_idx, slot = np.nonzero(exists)
     n = len(hh_idx)
     role = SLOT_ROLE[slot]
-    ptype = hh_type[hh_idx]
+    hh_type[hh_idx]
 
     # Sex: adult 1 is the mother in households with children (a father in 10% of single
     # parents), adult 2 the (step-)father; grandmother then grandfather.
@@ -213,8 +226,8 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
 
     bank = name_bank()
     forename = bank.draw_forenames(rng, group, sex)
-    middle = np.where(rng.random(n) < MIDDLE_NAME_RATE, bank.draw_forenames(rng, group, sex), None)
-    middle = np.where(middle == forename, None, middle)
+    middle = where(rng.random(n) < MIDDLE_NAME_RATE, bank.draw_forenames(rng, group, sex), None)
+    middle = where(middle == forename, None, middle)
     own_surname = bank.draw_surnames(rng, group)
     first_of_hh = np.searchsorted(hh_idx, np.arange(n_hh))
     has_a2 = exists[:, 1]
@@ -223,7 +236,7 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
 
     # Surnames. Adult 1 keeps her own, takes her husband's, or double-barrels both.
     a1_birth = own_surname[a1]
-    a2_birth = np.where(has_a2, own_surname[np.maximum(a2, 0)], None)
+    a2_birth = where(has_a2, own_surname[np.maximum(a2, 0)], None)
     r = rng.random(n_hh)
     couple_like = has_a2 & (hh_type != BLENDED)
     takes = couple_like & (r < 0.6)
@@ -246,8 +259,9 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
         EXTRACT_DATE - _years_to_days(rng.uniform(0, 20, n_hh)).astype("timedelta64[D]"),
     )
     join = _step_parent_join(rng, hh_type, eldest_dob)
-    marriage = np.where(blended_takes, join + rng.integers(60, 900, n_hh).astype("timedelta64[D]"),
-                        marriage)
+    marriage = np.where(
+        blended_takes, join + rng.integers(60, 900, n_hh).astype("timedelta64[D]"), marriage
+    )
     changed = (takes | barrels | blended_takes) & (marriage <= EXTRACT_DATE)
     changed &= a1_current != a1_birth  # marrying someone of the same surname changes nothing
     a1_current = np.where(changed, a1_current, a1_birth)
@@ -257,8 +271,12 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
     rk = rng.random(n_hh)
     kid_surname = np.select(
         [hh_type == BLENDED, ~has_a2, barrels, rk < 0.85],
-        [np.where(rk < 0.8, previous_partner, a1_birth),
-         np.where(rk < 0.5, a1_birth, previous_partner), a1_current, a2_birth],
+        [
+            np.where(rk < 0.8, previous_partner, a1_birth),
+            np.where(rk < 0.5, a1_birth, previous_partner),
+            a1_current,
+            a2_birth,
+        ],
         a1_birth.astype(object) + "-" + np.where(has_a2, a2_birth, "").astype(object),
     )
     birth_surname = np.select(
@@ -289,8 +307,9 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
     multiple = np.where(c["multiple"][hh_idx, slot] >= 0, hh_idx, -1)
     due = np.where(
         (slot == 0) & a1_female[hh_idx] & np.isfinite(c["due_in"][hh_idx]),
-        EXTRACT_DATE + _years_to_days(np.nan_to_num(c["due_in"][hh_idx], posinf=0)).astype(
-            "timedelta64[D]") + np.timedelta64(1, "D"),
+        EXTRACT_DATE
+        + _years_to_days(np.nan_to_num(c["due_in"][hh_idx], posinf=0)).astype("timedelta64[D]")
+        + np.timedelta64(1, "D"),
         NAT,
     ).astype("datetime64[D]")
 
@@ -301,16 +320,34 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
     upn = _pupil_numbers(rng, dob, hh_idx, n_people)
     tenant = rng.random(n_hh) < np.where(np.isin(hh_type, KIDS_TYPES), 0.3, 0.2)
     return Population(
-        household=hh_idx, role=role, sex=sex, dob=dob, group=group, forename=forename,
-        middle=middle, surname=surname, birth_surname=birth_surname,
-        surname_changed_on=surname_changed_on, mother=mother, father=father, partner=partner,
-        multiple_birth=multiple, due_date=due, nhs=nhs, nino=nino, upn=upn, hh_type=hh_type,
-        hh_first=first_of_hh, council_tenant=tenant,
+        household=hh_idx,
+        role=role,
+        sex=sex,
+        dob=dob,
+        group=group,
+        forename=forename,
+        middle=middle,
+        surname=surname,
+        birth_surname=birth_surname,
+        surname_changed_on=surname_changed_on,
+        mother=mother,
+        father=father,
+        partner=partner,
+        multiple_birth=multiple,
+        due_date=due,
+        nhs=nhs,
+        nino=nino,
+        upn=upn,
+        hh_type=hh_type,
+        hh_first=first_of_hh,
+        council_tenant=tenant,
         step_join=np.where(slot == 1, join[hh_idx], NAT).astype("datetime64[D]"),
     )
 
 
-def _step_parent_join(rng: np.random.Generator, hh_type: np.ndarray, eldest_dob: np.ndarray) -> np.ndarray:
+def _step_parent_join(
+    rng: np.random.Generator, hh_type: np.ndarray, eldest_dob: np.ndarray
+) -> np.ndarray:
     """When a step-parent moved in: after the eldest child's birth, before the extract."""
     low = eldest_dob + np.timedelta64(200, "D")
     high = EXTRACT_DATE - np.timedelta64(30, "D")
@@ -332,7 +369,9 @@ def _feminise(sex: np.ndarray, surname: np.ndarray, birth_surname: np.ndarray) -
                 arr[i] = "-".join(feminine_polish(p) if p in polish else p for p in parts)
 
 
-def _pupil_numbers(rng: np.random.Generator, dob: np.ndarray, household: np.ndarray, n_people: int) -> np.ndarray:
+def _pupil_numbers(
+    rng: np.random.Generator, dob: np.ndarray, household: np.ndarray, n_people: int
+) -> np.ndarray:
     """UPNs for everyone of school age (reception to year 13) at some point in the window."""
     from familyhub.synth.calendar import academic_year_start
 

@@ -64,6 +64,10 @@ def build_residence(rng: np.random.Generator, pop: Population) -> Residence:
     switch[step] = pop.step_join[step]
     earlier_household[step] = n_hh + np.arange(len(step))
     return Residence(
-        earlier=earlier, current=hh_now[person_hh], switch=switch,
-        earlier_household=earlier_household, household_move=move_date, dwellings=dwellings,
+        earlier=earlier,
+        current=hh_now[person_hh],
+        switch=switch,
+        earlier_household=earlier_household,
+        household_move=move_date,
+        dwellings=dwellings,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from familyhub.synth.arrays import full_like_value
 from familyhub.synth.families import Families
 from familyhub.synth.needs import Spells
 from familyhub.synth.places import Schools
@@ -53,8 +54,12 @@ class Rows:
 
     def take(self, index: np.ndarray) -> Rows:
         return Rows(
-            self.person[index], self.date[index], self.spell[index], self.spell2[index],
-            self.group[index], {k: v[index] for k, v in self.cols.items()},
+            self.person[index],
+            self.date[index],
+            self.spell[index],
+            self.spell2[index],
+            self.group[index],
+            {k: v[index] for k, v in self.cols.items()},
         )
 
 
@@ -73,7 +78,7 @@ def make_rows(
     def full(value: np.ndarray | object, dtype: object = None) -> np.ndarray:
         if isinstance(value, np.ndarray):
             return value
-        return np.full(n, value, dtype=dtype if dtype is not None else object)
+        return full_like_value(n, value, dtype if dtype is not None else object)
 
     return Rows(
         person=np.asarray(person, dtype=np.int64),
@@ -131,8 +136,9 @@ def repeat_counts(rng: np.random.Generator, n: int, low: int, high: int) -> np.n
     return rng.integers(low, high + 1, n)
 
 
-def choice(rng: np.random.Generator, options: tuple[str, ...], n: int,
-           p: tuple[float, ...] | None = None) -> np.ndarray:
+def choice(
+    rng: np.random.Generator, options: tuple[str, ...], n: int, p: tuple[float, ...] | None = None
+) -> np.ndarray:
     """``n`` codes drawn from ``options`` (with probabilities ``p``)."""
     probs = None if p is None else np.asarray(p) / np.sum(p)
     return np.array(options, dtype=object)[rng.choice(len(options), n, p=probs)]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from familyhub.synth.arrays import where
 from familyhub.synth.calendar import EXTRACT_DATE, NAT, add_years
 from familyhub.synth.families import FCHILD, FGRANDPARENT, MOTHER, STEP_PARENT
 from familyhub.synth.population import ADULT1, ADULT2, CHILD
@@ -26,12 +29,22 @@ def housing(rng: np.random.Generator, w: World) -> Rows:
     # Council tenants who moved in the window: the new tenancy.
     hh = np.flatnonzero(pop.council_tenant & ~np.isnat(res.household_move))
     lead = pop.hh_first[hh]
-    parts.append(make_rows(lead, res.household_move[hh], group=hh, event_type="TENANCY_START",
-                           person_role="LEAD"))
+    parts.append(
+        make_rows(
+            lead, res.household_move[hh], group=hh, event_type="TENANCY_START", person_role="LEAD"
+        )
+    )
     joint = pop.partner[lead]
     has = joint >= 0
-    parts.append(make_rows(joint[has], res.household_move[hh][has], group=hh[has],
-                           event_type="TENANCY_START", person_role="JOINT"))
+    parts.append(
+        make_rows(
+            joint[has],
+            res.household_move[hh][has],
+            group=hh[has],
+            event_type="TENANCY_START",
+            person_role="JOINT",
+        )
+    )
     # Need 9: arrears and notices, or homelessness duties with the household on the case.
     rep, date = events_in_spells(rng, w, sp.of_need(9), 1, 3)
     parts.append(_arrears(rng, w, sp.subject[rep], date, rep))
@@ -41,26 +54,46 @@ def housing(rng: np.random.Generator, w: World) -> Rows:
     # Outside families: arrears among other council tenants.
     tenants = np.flatnonzero(pop.council_tenant & (w.families.of_household < 0))
     others = pop.hh_first[sample(rng, tenants, 0.05)]
-    parts.append(_arrears(rng, w, others, background_dates(rng, len(others)),
-                          np.full(len(others), -1)))
+    parts.append(
+        _arrears(rng, w, others, background_dates(rng, len(others)), np.full(len(others), -1))
+    )
     rows = concat(parts, group_offsets=True)
     rows.cols["tenancy"] = pop.household[rows.person].astype(np.int64)
     rows.cols["household_size"] = _household_sizes(w)[pop.household[rows.person]].astype(np.int64)
     return rows
 
 
-def _arrears(rng: np.random.Generator, w: World, lead: np.ndarray, date: np.ndarray,
-             spell: np.ndarray) -> Rows:
+def _arrears(
+    rng: np.random.Generator, w: World, lead: np.ndarray, date: np.ndarray, spell: np.ndarray
+) -> Rows:
     n = len(lead)
     kind = choice(rng, HOUSING_PROBLEMS, n, (0.7, 0.25, 0.05))
     balance = np.round(rng.gamma(2.0, 600.0, n) + 400, 2)
     event = np.arange(n)
-    parts = [make_rows(lead, date, spell=spell, group=event, event_type=kind, person_role="LEAD",
-                       arrears=balance)]
+    parts = [
+        make_rows(
+            lead,
+            date,
+            spell=spell,
+            group=event,
+            event_type=kind,
+            person_role="LEAD",
+            arrears=balance,
+        )
+    ]
     joint = w.pop.partner[lead]
     has = joint >= 0
-    parts.append(make_rows(joint[has], date[has], spell=spell[has], group=event[has],
-                           event_type=kind[has], person_role="JOINT", arrears=balance[has]))
+    parts.append(
+        make_rows(
+            joint[has],
+            date[has],
+            spell=spell[has],
+            group=event[has],
+            event_type=kind[has],
+            person_role="JOINT",
+            arrears=balance[has],
+        )
+    )
     return concat(parts, group_offsets=False)
 
 
@@ -80,8 +113,16 @@ def _homeless(rng: np.random.Generator, w: World, spells: np.ndarray) -> Rows:
         alive = w.pop.dob[member] <= date[pos]
         pos, member = pos[alive], member[alive]
         role = np.where(member == lead[pos], "LEAD", "MEMBER")
-        parts.append(make_rows(member, date[pos], spell=spells[idx][pos], group=event[pos],
-                               event_type=kind, person_role=role.astype(object)))
+        parts.append(
+            make_rows(
+                member,
+                date[pos],
+                spell=spells[idx][pos],
+                group=event[pos],
+                event_type=kind,
+                person_role=role.astype(object),
+            )
+        )
         base += len(spells)
     return concat(parts, group_offsets=False)
 
@@ -104,22 +145,39 @@ def childrens_social_care(rng: np.random.Generator, w: World) -> Rows:
     plan = np.minimum(asmt + rng.integers(10, 45, n), last)
     plan_type = choice(rng, ("CIN", "CP", "LAC"), n, (0.6, 0.3, 0.1))
     factors, spell2 = _factors(rng, w, s6, asmt)
-    episodes: list[tuple[np.ndarray, ...]] = [
+    episodes: list[tuple[Any, ...]] = [
         # (child, start, end, type, spell, spell2, factors, referral source, cp category)
         (child, ref, ref + 1, np.full(n, "REF", dtype=object), s6, np.full(n, -1), None),
-        (child, asmt, np.minimum(asmt + 35, last), np.full(n, "ASMT", dtype=object), s6, spell2,
-         factors),
+        (
+            child,
+            asmt,
+            np.minimum(asmt + 35, last),
+            np.full(n, "ASMT", dtype=object),
+            s6,
+            spell2,
+            factors,
+        ),
         (child, plan, np.where(open_, NAT, last), plan_type, s6, np.full(n, -1), None),
     ]
     # Outside need spells: referrals that end after assessment ("no further action").
-    kids = np.flatnonzero((fam.role == FCHILD))
+    kids = np.flatnonzero(fam.role == FCHILD)
     nfa = sample(rng, kids, 0.02)
     date = background_dates(rng, len(nfa), pop.dob[nfa] + 10)
     k = len(nfa)
-    episodes.append((nfa, date, date + 1, np.full(k, "REF", dtype=object), np.full(k, -1),
-                     np.full(k, -1), None))
-    episodes.append((nfa, date + 20, date + 50, np.full(k, "ASMT", dtype=object), np.full(k, -1),
-                     np.full(k, -1), choice(rng, ("21", "20", "5A", "6B"), k)))
+    episodes.append(
+        (nfa, date, date + 1, np.full(k, "REF", dtype=object), np.full(k, -1), np.full(k, -1), None)
+    )
+    episodes.append(
+        (
+            nfa,
+            date + 20,
+            date + 50,
+            np.full(k, "ASMT", dtype=object),
+            np.full(k, -1),
+            np.full(k, -1),
+            choice(rng, ("21", "20", "5A", "6B"), k),
+        )
+    )
     parts = []
     base = 0
     for who, start, end, kind, spell, extra, fac in episodes:
@@ -129,12 +187,20 @@ def childrens_social_care(rng: np.random.Generator, w: World) -> Rows:
         start = np.minimum(start, EXTRACT_DATE)
         end = np.where(end > EXTRACT_DATE, NAT, end).astype("datetime64[D]")
         common = {
-            "episode_type": kind, "end": end,
-            "referral_source": np.where(kind == "REF", choice(
-                rng, ("POLICE", "SCHOOL", "HEALTH", "LA", "SELF", "OTHER"), m,
-                (0.35, 0.25, 0.15, 0.1, 0.05, 0.1)), None).astype(object),
+            "episode_type": kind,
+            "end": end,
+            "referral_source": where(
+                kind == "REF",
+                choice(
+                    rng,
+                    ("POLICE", "SCHOOL", "HEALTH", "LA", "SELF", "OTHER"),
+                    m,
+                    (0.35, 0.25, 0.15, 0.1, 0.05, 0.1),
+                ),
+                None,
+            ).astype(object),
             "cin_factors": fac if fac is not None else np.full(m, None, dtype=object),
-            "cp_category": np.where(kind == "CP", choice(rng, CP_CATEGORIES, m), None).astype(object),
+            "cp_category": where(kind == "CP", choice(rng, CP_CATEGORIES, m), None).astype(object),
             "family_role": np.full(m, "CHILD", dtype=object),
         }
         parts.append(make_rows(who, start, spell=spell, spell2=extra, group=ep, **common))
@@ -143,20 +209,25 @@ def childrens_social_care(rng: np.random.Generator, w: World) -> Rows:
         adult = np.isin(fam.role[member], (MOTHER, 1, STEP_PARENT, FGRANDPARENT))
         adult &= pop.dob[member] <= start[pos]
         pos, member = pos[adult], member[adult]
-        roles = np.array(["MOTHER", "FATHER", "STEP_PARENT", "CHILD", "GRANDPARENT", "MOTHER"],
-                         dtype=object)[fam.role[member]]
+        roles = np.array(
+            ["MOTHER", "FATHER", "STEP_PARENT", "CHILD", "GRANDPARENT", "MOTHER"], dtype=object
+        )[fam.role[member]]
         adult_cols = {key: value[pos] for key, value in common.items()}
         adult_cols["family_role"] = roles
-        parts.append(make_rows(member, start[pos], spell=spell[pos], spell2=extra[pos],
-                               group=ep[pos], **adult_cols))
+        parts.append(
+            make_rows(
+                member, start[pos], spell=spell[pos], spell2=extra[pos], group=ep[pos], **adult_cols
+            )
+        )
     rows = concat(parts, group_offsets=False)
     rows.cols["family_group"] = fam.of_household[pop.household[rows.person]].astype(np.int64)
     return rows
 
 
-def _factors(rng: np.random.Generator, w: World, s6: np.ndarray, when: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """CIN factors at assessment; domestic abuse / substance use factors only inside those spells."""
+def _factors(
+    rng: np.random.Generator, w: World, s6: np.ndarray, when: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """CIN factors at assessment; abuse or substance factors only inside those need spells."""
     sp = w.spells
     n = len(s6)
     spell2 = np.full(n, -1)
@@ -166,8 +237,11 @@ def _factors(rng: np.random.Generator, w: World, s6: np.ndarray, when: np.ndarra
         by_family = np.full(w.families.count, -1)
         by_family[sp.family[rows]] = rows
         other = by_family[sp.family[s6]]
-        live = (other >= 0) & (sp.start[np.maximum(other, 0)] <= when) & (
-            sp.last_day()[np.maximum(other, 0)] >= when)
+        live = (
+            (other >= 0)
+            & (sp.start[np.maximum(other, 0)] <= when)
+            & (sp.last_day()[np.maximum(other, 0)] >= when)
+        )
         spell2 = np.where(live, other, spell2)
         code = choice(rng, codes, n)
         suffix = np.where(live, code, suffix)
@@ -188,16 +262,26 @@ def youth_justice(rng: np.random.Generator, w: World) -> Rows:
     ok = (date <= sp.last_day()[rep]) & (add_years(pop.dob[person], 18) > date)
     rep, date, person = rep[ok], date[ok], person[ok]
     n = len(rep)
-    outcome = choice(rng, ("TRIAGE", "YC", "YCC", "RO", "YRO", "DTO"), n,
-                     (0.3, 0.2, 0.15, 0.2, 0.12, 0.03))
-    gravity = np.select([outcome == "TRIAGE", outcome == "DTO"],
-                        [rng.integers(1, 3, n), rng.integers(6, 9, n)], rng.integers(2, 6, n))
+    outcome = choice(
+        rng, ("TRIAGE", "YC", "YCC", "RO", "YRO", "DTO"), n, (0.3, 0.2, 0.15, 0.2, 0.12, 0.03)
+    )
+    gravity = np.select(
+        [outcome == "TRIAGE", outcome == "DTO"],
+        [rng.integers(1, 3, n), rng.integers(6, 9, n)],
+        rng.integers(2, 6, n),
+    )
     return make_rows(
-        person, date, spell=rep,
-        offence=choice(rng, ("VAP", "ROB", "THEFT", "BURG", "CDMG", "DRUGS", "PUBLIC_ORDER",
-                             "MOTORING", "WEAPON"), n),
+        person,
+        date,
+        spell=rep,
+        offence=choice(
+            rng,
+            ("VAP", "ROB", "THEFT", "BURG", "CDMG", "DRUGS", "PUBLIC_ORDER", "MOTORING", "WEAPON"),
+            n,
+        ),
         outcome_date=np.minimum(date + rng.integers(14, 120, n), EXTRACT_DATE),
-        outcome=outcome, gravity=gravity.astype(np.int64),
+        outcome=outcome,
+        gravity=gravity.astype(np.int64),
     )
 
 
@@ -213,13 +297,18 @@ def dwp_benefits(rng: np.random.Generator, w: World) -> Rows:
     start = sp.start[s10]
     end = sp.end[s10]
     adults = np.flatnonzero(
-        (w.families.role < 0) & np.isin(pop.role, (ADULT1, ADULT2))
-        & (pop.dob <= EXTRACT_DATE - 18 * 365) & (pop.dob >= EXTRACT_DATE - 66 * 365)
+        (w.families.role < 0)
+        & np.isin(pop.role, (ADULT1, ADULT2))
+        & (pop.dob <= EXTRACT_DATE - 18 * 365)
+        & (pop.dob >= EXTRACT_DATE - 66 * 365)
     )
     others = sample(rng, adults, 0.12)
     o_start = background_dates(rng, len(others))
-    o_end = np.where(rng.random(len(others)) < 0.5,
-                     np.minimum(o_start + rng.integers(60, 700, len(others)), EXTRACT_DATE), NAT)
+    o_end = np.where(
+        rng.random(len(others)) < 0.5,
+        np.minimum(o_start + rng.integers(60, 700, len(others)), EXTRACT_DATE),
+        NAT,
+    )
     claimant = np.concatenate([claimant, others])
     start = np.concatenate([start, o_start])
     end = np.concatenate([end, o_end]).astype("datetime64[D]")
@@ -230,11 +319,31 @@ def dwp_benefits(rng: np.random.Generator, w: World) -> Rows:
     kids = np.bincount(pop.household[pop.role == CHILD], minlength=len(pop.hh_type))
     claim = np.arange(n)
     benefit = choice(rng, BENEFITS, n, BENEFIT_P)
-    common = {"benefit": benefit, "end": end, "joint": np.where(joint, "Y", "N").astype(object),
-              "children": kids[pop.household[claimant]].astype(np.int64)}
-    parts = [make_rows(claimant, start, spell=spell, group=claim,
-                       partner_person=np.where(joint, partner, -1), **common)]
+    common = {
+        "benefit": benefit,
+        "end": end,
+        "joint": np.where(joint, "Y", "N").astype(object),
+        "children": kids[pop.household[claimant]].astype(np.int64),
+    }
+    parts = [
+        make_rows(
+            claimant,
+            start,
+            spell=spell,
+            group=claim,
+            partner_person=np.where(joint, partner, -1),
+            **common,
+        )
+    ]
     j = np.flatnonzero(joint)
-    parts.append(make_rows(partner[j], start[j], spell=spell[j], group=claim[j],
-                           partner_person=claimant[j], **{k: v[j] for k, v in common.items()}))
+    parts.append(
+        make_rows(
+            partner[j],
+            start[j],
+            spell=spell[j],
+            group=claim[j],
+            partner_person=claimant[j],
+            **{k: v[j] for k, v in common.items()},
+        )
+    )
     return concat(parts, group_offsets=False)

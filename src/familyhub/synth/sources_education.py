@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from familyhub.synth.arrays import where
 from familyhub.synth.calendar import EXTRACT_DATE, WINDOW_START, academic_year_start
 from familyhub.synth.needs import review_date
 from familyhub.synth.rows import Rows, World, choice, concat, make_rows
@@ -13,8 +14,14 @@ CENSUS_DAY = {"AUT": (0, 10, 6), "SPR": (1, 1, 19), "SUM": (1, 5, 18)}  # (year 
 SESSIONS = {"AUT": 140, "SPR": 118, "SUM": 128}
 SIXTH_FORM_RATE = 0.45
 SETTINGS = (
-    "Little Acorns Nursery", "Sunshine Day Nursery", "Northtown Children's Centre",
-    "Millford Pre-School", "Eastbridge Community Nursery", "Rainbow Childcare", "Home", "Home",
+    "Little Acorns Nursery",
+    "Sunshine Day Nursery",
+    "Northtown Children's Centre",
+    "Millford Pre-School",
+    "Eastbridge Community Nursery",
+    "Rainbow Childcare",
+    "Home",
+    "Home",
 )
 POST16 = {
     "110": "Full time education - school sixth form",
@@ -32,7 +39,7 @@ POST16 = {
 
 def census_terms() -> list[tuple[int, str, np.datetime64]]:
     """(academic year start, term, census day) for every census in the window."""
-    out = []
+    out: list[tuple[int, str, np.datetime64]] = []
     for year in range(2021, 2026):
         for term in TERMS:
             dy, month, day = CENSUS_DAY[term]
@@ -81,8 +88,11 @@ def school_census(rng: np.random.Generator, w: World) -> Rows:
 
     edu = _spell_of(w, 1)[person]
     sp = w.spells
-    in_spell = (edu >= 0) & (date >= sp.start[np.maximum(edu, 0)]) & (
-        date <= sp.last_day()[np.maximum(edu, 0)])
+    in_spell = (
+        (edu >= 0)
+        & (date >= sp.start[np.maximum(edu, 0)])
+        & (date <= sp.last_day()[np.maximum(edu, 0)])
+    )
     spell = np.where(in_spell, edu, -1)
     term = t_name[t_idx]
     possible = np.vectorize(SESSIONS.get, otypes=[np.int64])(term) - rng.integers(0, 7, n)
@@ -103,7 +113,9 @@ def school_census(rng: np.random.Generator, w: World) -> Rows:
     pupil_key = (person * 2_654_435_761) % 1000
     # Repeated text is kept as small codes here and expanded when the file is written.
     return make_rows(
-        person, date, spell=spell,
+        person,
+        date,
+        spell=spell,
         school=school.astype(np.int64),
         nc_year=nc.astype(np.int64),
         term_index=t_idx.astype(np.int64),
@@ -136,16 +148,19 @@ def early_years(rng: np.random.Generator, w: World) -> Rows:
     outcome = np.select([below, not_done], ["BELOW_EXPECTED", "NOT_COMPLETED"], "ON_TRACK")
     domains = {}
     weakest = rng.integers(0, 5, n)
-    for i, name in enumerate(("Communication", "Gross Motor", "Fine Motor", "Problem Solving",
-                              "Personal Social")):
+    for i, name in enumerate(
+        ("Communication", "Gross Motor", "Fine Motor", "Problem Solving", "Personal Social")
+    ):
         score = choice(rng, ("A", "M"), n, (0.85, 0.15))
         score = np.where(below & ((weakest == i) | (rng.random(n) < 0.3)), "B", score)
-        domains[f"ASQ {name}"] = np.where(not_done, None, score).astype(object)
+        domains[f"ASQ {name}"] = where(not_done, None, score).astype(object)
     carer = pop.mother[person]
     carer_name = pop.forename[carer] + " " + pop.surname[carer]
     funded = np.where(_family_has(w, 10)[person], rng.random(n) < 0.7, rng.random(n) < 0.15)
     return make_rows(
-        person, date, spell=spell,
+        person,
+        date,
+        spell=spell,
         Setting=choice(rng, SETTINGS, n),
         Outcome=outcome.astype(object),
         **domains,
@@ -167,11 +182,15 @@ def neet_tracking(rng: np.random.Generator, w: World) -> Rows:
         n = len(person)
         start = np.full(n, np.datetime64(f"{year:04d}-09-15", "D")) + rng.integers(0, 20, n)
         code = np.where(
-            sixth[who], "110",
+            sixth[who],
+            "110",
             choice(rng, ("130", "210", "220", "230", "810"), n, (0.55, 0.15, 0.08, 0.12, 0.10)),
         )
-        parts.append(make_rows(person, start, academic_age=age[who].astype(np.int64),
-                               code=code.astype(object)))
+        parts.append(
+            make_rows(
+                person, start, academic_age=age[who].astype(np.int64), code=code.astype(object)
+            )
+        )
     # Need 1 for young people of 16-17: a NEET spell.
     sp = w.spells
     s1 = sp.of_need(1)
@@ -181,8 +200,11 @@ def neet_tracking(rng: np.random.Generator, w: World) -> Rows:
     ok = (age >= 16) & (age <= 17)
     s1, subject, start, age = s1[ok], subject[ok], start[ok], age[ok]
     code = choice(rng, ("540", "610", "620", "640"), len(s1), (0.7, 0.1, 0.1, 0.1))
-    parts.append(make_rows(subject, start, spell=s1, academic_age=age.astype(np.int64),
-                           code=code.astype(object)))
+    parts.append(
+        make_rows(
+            subject, start, spell=s1, academic_age=age.astype(np.int64), code=code.astype(object)
+        )
+    )
     rows = concat(parts)
     keep = rows.date <= EXTRACT_DATE
     return rows.take(np.flatnonzero(keep))

@@ -29,21 +29,47 @@ def background_da_couples(w: World) -> np.ndarray:
 
 
 def _domestic(
-    rng: np.random.Generator, w: World, victim: np.ndarray, suspect: np.ndarray,
-    date: np.ndarray, spell: np.ndarray, kind: str,
+    rng: np.random.Generator,
+    w: World,
+    victim: np.ndarray,
+    suspect: np.ndarray,
+    date: np.ndarray,
+    spell: np.ndarray,
+    kind: str,
 ) -> Rows:
     """Rows of domestic incidents: the victim, the suspect if known, children present."""
     n = len(victim)
     inc = np.arange(n)
     risk = choice(rng, DASH, n, DASH_P) if kind == "DA" else np.full(n, None, dtype=object)
-    parts = [make_rows(victim, date, spell=spell, group=inc, incident_type=kind, role="VICTIM",
-                       dash_risk=risk)]
+    parts = [
+        make_rows(
+            victim, date, spell=spell, group=inc, incident_type=kind, role="VICTIM", dash_risk=risk
+        )
+    ]
     has = suspect >= 0
-    parts.append(make_rows(suspect[has], date[has], spell=spell[has], group=inc[has],
-                           incident_type=kind, role="SUSPECT", dash_risk=risk[has]))
+    parts.append(
+        make_rows(
+            suspect[has],
+            date[has],
+            spell=spell[has],
+            group=inc[has],
+            incident_type=kind,
+            role="SUSPECT",
+            dash_risk=risk[has],
+        )
+    )
     pos, kids = children_present(w, victim, date)
-    parts.append(make_rows(kids, date[pos], spell=spell[pos], group=inc[pos], incident_type=kind,
-                           role="CHILD_PRESENT", dash_risk=risk[pos]))
+    parts.append(
+        make_rows(
+            kids,
+            date[pos],
+            spell=spell[pos],
+            group=inc[pos],
+            incident_type=kind,
+            role="CHILD_PRESENT",
+            dash_risk=risk[pos],
+        )
+    )
     return concat(parts, group_offsets=False)
 
 
@@ -60,20 +86,29 @@ def police_incidents(rng: np.random.Generator, w: World) -> Rows:
     # Outside families: domestic abuse in childless couples.
     victims = background_da_couples(w)
     date = background_dates(rng, len(victims))
-    parts.append(_domestic(rng, w, victims, pop.partner[victims], date,
-                           np.full(len(victims), -1), "DA"))
+    parts.append(
+        _domestic(rng, w, victims, pop.partner[victims], date, np.full(len(victims), -1), "DA")
+    )
 
     # Need 7: the subject as suspect; the victim is anyone.
     rep, date = events_in_spells(rng, w, sp.of_need(7), 1, 3)
     parts.append(_crime(rng, w, sp.subject[rep], date, rep))
     # Outside families: suspects; and everyone may be a victim or witness.
     suspects = sample(rng, _non_family_adults(w), 0.03)
-    parts.append(_crime(rng, w, suspects, background_dates(rng, len(suspects)),
-                        np.full(len(suspects), -1)))
+    parts.append(
+        _crime(rng, w, suspects, background_dates(rng, len(suspects)), np.full(len(suspects), -1))
+    )
     unknown = sample(rng, np.flatnonzero(pop.dob <= EXTRACT_DATE - np.timedelta64(3650, "D")), 0.03)
-    parts.append(_crime(rng, w, np.full(len(unknown), -1),
-                        background_dates(rng, len(unknown), add_years(pop.dob[unknown], 10)),
-                        np.full(len(unknown), -1), victim=unknown))
+    parts.append(
+        _crime(
+            rng,
+            w,
+            np.full(len(unknown), -1),
+            background_dates(rng, len(unknown), add_years(pop.dob[unknown], 10)),
+            np.full(len(unknown), -1),
+            victim=unknown,
+        )
+    )
 
     # Need 6: a child reported missing.
     s6 = sp.of_need(6)
@@ -82,15 +117,27 @@ def police_incidents(rng: np.random.Generator, w: World) -> Rows:
     s6 = s6[old_enough]
     rep, date = events_in_spells(rng, w, s6, 1, 2)
     date = np.maximum(date, add_years(pop.dob[sp.subject[rep]], 10))
-    parts.append(make_rows(sp.subject[rep], date, spell=rep, group=np.arange(len(rep)),
-                           incident_type="MISPER", role="MISSING"))
+    parts.append(
+        make_rows(
+            sp.subject[rep],
+            date,
+            spell=rep,
+            group=np.arange(len(rep)),
+            incident_type="MISPER",
+            role="MISSING",
+        )
+    )
     rows = concat(parts)
     rows.cols.setdefault("dash_risk", np.full(len(rows), None, dtype=object))
     return rows
 
 
 def _crime(
-    rng: np.random.Generator, w: World, suspect: np.ndarray, date: np.ndarray, spell: np.ndarray,
+    rng: np.random.Generator,
+    w: World,
+    suspect: np.ndarray,
+    date: np.ndarray,
+    spell: np.ndarray,
     victim: np.ndarray | None = None,
 ) -> Rows:
     """Non-domestic incidents: a suspect (if known), a victim (non-drugs) and maybe a witness."""
@@ -103,15 +150,27 @@ def _crime(
     victim = np.where((victim >= 0) & (pop.dob[np.maximum(victim, 0)] <= date), victim, -1)
     inc = np.arange(n)
     witness = np.where(rng.random(n) < 0.25, rng.integers(0, len(pop), n), -1)
-    witness = np.where((witness >= 0) & (pop.dob[np.maximum(witness, 0)] <= add_years(date, -10)),
-                       witness, -1)
+    witness = np.where(
+        (witness >= 0) & (pop.dob[np.maximum(witness, 0)] <= add_years(date, -10)), witness, -1
+    )
     parts = []
-    for who, role, sp in ((suspect, "SUSPECT", spell), (victim, "VICTIM", -1),
-                          (witness, "WITNESS", -1)):
+    for who, role, sp in (
+        (suspect, "SUSPECT", spell),
+        (victim, "VICTIM", -1),
+        (witness, "WITNESS", -1),
+    ):
         has = who >= 0
         spell_col = sp[has] if isinstance(sp, np.ndarray) else sp
-        parts.append(make_rows(who[has], date[has], spell=spell_col, group=inc[has],
-                               incident_type=kind[has], role=role))
+        parts.append(
+            make_rows(
+                who[has],
+                date[has],
+                spell=spell_col,
+                group=inc[has],
+                incident_type=kind[has],
+                role=role,
+            )
+        )
     return concat(parts, group_offsets=False)
 
 
@@ -136,14 +195,37 @@ def domestic_abuse_service(rng: np.random.Generator, w: World) -> Rows:
     marac_date = np.where(marac_date <= EXTRACT_DATE, marac_date, NAT).astype("datetime64[D]")
     closed = np.maximum(last - rng.integers(0, 60, n), date + 1)
     closed = np.where(last < EXTRACT_DATE, closed, NAT).astype("datetime64[D]")
-    referrer = choice(rng, ("POLICE", "HEALTH", "CSC", "SELF", "HOUSING"), n, (0.6, 0.1, 0.1, 0.15, 0.05))
-    common = {"referrer": referrer, "risk_level": risk, "marac": marac.astype(object),
-              "marac_date": marac_date, "case_closed": closed.astype("datetime64[D]")}
+    referrer = choice(
+        rng, ("POLICE", "HEALTH", "CSC", "SELF", "HOUSING"), n, (0.6, 0.1, 0.1, 0.15, 0.05)
+    )
+    common = {
+        "referrer": referrer,
+        "risk_level": risk,
+        "marac": marac.astype(object),
+        "marac_date": marac_date,
+        "case_closed": closed.astype("datetime64[D]"),
+    }
     parts = [make_rows(victim, date, spell=spell, group=case, role="VICTIM", **common)]
     has = perp >= 0
-    parts.append(make_rows(perp[has], date[has], spell=spell[has], group=case[has],
-                           role="PERPETRATOR", **{k: v[has] for k, v in common.items()}))
+    parts.append(
+        make_rows(
+            perp[has],
+            date[has],
+            spell=spell[has],
+            group=case[has],
+            role="PERPETRATOR",
+            **{k: v[has] for k, v in common.items()},
+        )
+    )
     pos, kids = children_present(w, victim, date)
-    parts.append(make_rows(kids, date[pos], spell=spell[pos], group=case[pos], role="CHILD",
-                           **{k: v[pos] for k, v in common.items()}))
+    parts.append(
+        make_rows(
+            kids,
+            date[pos],
+            spell=spell[pos],
+            group=case[pos],
+            role="CHILD",
+            **{k: v[pos] for k, v in common.items()},
+        )
+    )
     return concat(parts, group_offsets=False)

@@ -19,17 +19,23 @@ def events_in_spells(
     return rep, dates
 
 
-def children_present(w: World, person: np.ndarray, date: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def children_present(
+    w: World, person: np.ndarray, date: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each (person, date): the children living in that person's household, born by then.
 
     Returns (index into the inputs, child person).
     """
     pos, member = w.members_of_households(w.pop.household[person])
-    keep = (w.pop.role[member] == CHILD) & (w.pop.dob[member] <= date[pos]) & (member != person[pos])
+    keep = (
+        (w.pop.role[member] == CHILD) & (w.pop.dob[member] <= date[pos]) & (member != person[pos])
+    )
     return pos[keep], member[keep]
 
 
-def background_dates(rng: np.random.Generator, n: int, earliest: np.ndarray | None = None) -> np.ndarray:
+def background_dates(
+    rng: np.random.Generator, n: int, earliest: np.ndarray | None = None
+) -> np.ndarray:
     """Dates in the window (not before ``earliest`` where given)."""
     low = np.full(n, WINDOW_START)
     if earliest is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def to_legacy(text: str, encoding: str) -> bytes:
 def write_csv(table: pa.Table, path: Path, fmt: FileFormat) -> None:
     buffer = io.BytesIO()
     options = pacsv.WriteOptions(
-        delimiter=fmt.delimiter, quoting_style=fmt.quoting, batch_size=65_536,
+        delimiter=fmt.delimiter,
+        quoting_style=fmt.quoting,
+        batch_size=65_536,
         eol="\r\n" if fmt.crlf else "\n",
         quoting_header="none" if fmt.quoting == "none" else "needed",
     )
@@ -91,7 +94,15 @@ def _fixed_zip_times(data: bytes) -> bytes:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 9, 30, 6, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time here whatever the workbook says.
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2026-09-30T06:00:00Z\g<2>",
+                    content,
+                )
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +44,6 @@ class Generated:
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     out = tmp_path_factory.mktemp("synth")
-    yield Generated(out=out, result=generate(people=PEOPLE, seed=SEED, out=out))
+    return Generated(out=out, result=generate(people=PEOPLE, seed=SEED, out=out))

@@ -14,7 +14,8 @@ from familyhub.synth.generate import generate
 def _digests(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -26,16 +27,25 @@ def test_same_seed_same_bytes_different_seed_different_data(tmp_path: Path) -> N
     assert a == b
     assert len(a) == 12 + 6
     assert a["truth/people.csv"] != c["truth/people.csv"]
-    assert a["extracts/police_incidents_2026-09-30.csv"] != c["extracts/police_incidents_2026-09-30.csv"]
+    assert (
+        a["extracts/police_incidents_2026-09-30.csv"]
+        != c["extracts/police_incidents_2026-09-30.csv"]
+    )
 
 
 def test_cli_writes_extracts_and_truth(tmp_path: Path) -> None:
     out = tmp_path / "tmp"
-    result = CliRunner().invoke(app, ["synth", "--people", "2000", "--seed", "1", "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["synth", "--people", "2000", "--seed", "1", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert len(list((out / "extracts").iterdir())) == 12
     assert {p.name for p in (out / "truth").iterdir()} == {
-        "people.csv", "records.csv", "households.csv", "families.csv", "needs.csv",
+        "people.csv",
+        "records.csv",
+        "households.csv",
+        "families.csv",
+        "needs.csv",
         "manifest.json",
     }
     assert "truth/people.csv: 2,000 rows" in result.output

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,15 +44,19 @@ def test_the_doc_table_is_the_code_table() -> None:
             assert documented[source][name] == getattr(rates, name), (source, name)
 
 
-def _partner_records(generated: Generated, source: str) -> list[dict[str, object]]:
-    by_record: dict[str, dict[str, object]] = {}
+def _partner_records(generated: Generated, source: str) -> list[dict[str, Any]]:
+    by_record: dict[str, dict[str, Any]] = {}
     for row in generated.truth("records"):
         if row["source"] != source:
             continue
-        rec = by_record.setdefault(row["partner_person_id"], {
-            "person": row["person_id"], "errors": set(row["errors"].split(";")) - {""},
-            "last": row["event_date"],
-        })
+        rec = by_record.setdefault(
+            row["partner_person_id"],
+            {
+                "person": row["person_id"],
+                "errors": set(row["errors"].split(";")) - {""},
+                "last": row["event_date"],
+            },
+        )
         rec["last"] = max(str(rec["last"]), row["event_date"])
     return list(by_record.values())
 
@@ -85,8 +90,9 @@ def test_realised_rates_are_near_the_documented_ones(generated: Generated, sourc
         "name_swap": real,
         "nickname": [r for r in real if people[str(r["person"])]["forename"] in variants],
         "dob_day_month": [r for r in real if day_month_ok(people[str(r["person"])]["dob"])],
-        "stale_address": [r for r in records
-                          if moved_on.get(str(r["person"]), "9999") <= str(r["last"])],
+        "stale_address": [
+            r for r in records if moved_on.get(str(r["person"]), "9999") <= str(r["last"])
+        ],
         "placeholder": records,
     }
     if main:

@@ -17,18 +17,33 @@ from .conftest import PEOPLE, Generated
 
 POSTCODE = re.compile(r"^NS[1-8] \d[ABDEFGHJLNPQRSTUWXYZ]{2}$")
 RECORD_ID_COLUMN = {
-    "police_incidents": "involvement_id", "school_census": "census_row_id",
-    "early_years": "Review Ref", "health_visiting": "contact_id",
-    "mental_health_referrals": "referral_id", "dwp_benefits": "RECORD_ID", "housing": "row_ref",
-    "childrens_social_care": "row_id", "youth_justice": "yjs_outcome_id",
-    "substance_misuse": "Episode ID", "domestic_abuse_service": "record_id",
+    "police_incidents": "involvement_id",
+    "school_census": "census_row_id",
+    "early_years": "Review Ref",
+    "health_visiting": "contact_id",
+    "mental_health_referrals": "referral_id",
+    "dwp_benefits": "RECORD_ID",
+    "housing": "row_ref",
+    "childrens_social_care": "row_id",
+    "youth_justice": "yjs_outcome_id",
+    "substance_misuse": "Episode ID",
+    "domestic_abuse_service": "record_id",
     "neet_tracking": "Record_No",
 }
-NHS_COLUMN = {"police_incidents": "nhs_number", "early_years": "NHS No",
-              "health_visiting": "nhs_number", "mental_health_referrals": "nhs_number",
-              "childrens_social_care": "nhs_number", "substance_misuse": "NHS Number"}
-UPN_COLUMN = {"school_census": "upn", "youth_justice": "upn", "neet_tracking": "UPN",
-              "childrens_social_care": "upn"}
+NHS_COLUMN = {
+    "police_incidents": "nhs_number",
+    "early_years": "NHS No",
+    "health_visiting": "nhs_number",
+    "mental_health_referrals": "nhs_number",
+    "childrens_social_care": "nhs_number",
+    "substance_misuse": "NHS Number",
+}
+UPN_COLUMN = {
+    "school_census": "upn",
+    "youth_justice": "upn",
+    "neet_tracking": "UPN",
+    "childrens_social_care": "upn",
+}
 
 
 def test_exactly_the_requested_people(generated: Generated) -> None:
@@ -53,14 +68,19 @@ def test_people_carry_valid_identifiers(generated: Generated) -> None:
     people = generated.truth("people")
     assert all(nhs.is_valid(p["nhs_number"]) for p in people)
     pupils = [p["upn"] for p in people if p["upn"]]
-    assert pupils and all(upn.is_valid(u) for u in pupils)
+    assert pupils
+    assert all(upn.is_valid(u) for u in pupils)
     adults = [p for p in people if p["ni_number"]]
     assert len(adults) > PEOPLE / 2
 
 
 @pytest.mark.parametrize("source", sorted(set(NHS_COLUMN) | set(UPN_COLUMN)))
-def test_extract_identifiers_validate_unless_keyed_wrongly(generated: Generated, source: str) -> None:
-    errors = {r["record_id"]: r["errors"] for r in generated.truth("records") if r["source"] == source}
+def test_extract_identifiers_validate_unless_keyed_wrongly(
+    generated: Generated, source: str
+) -> None:
+    errors = {
+        r["record_id"]: r["errors"] for r in generated.truth("records") if r["source"] == source
+    }
     checked = 0
     for row in generated.extract(source):
         wrong = "id_wrong" in errors[str(row[RECORD_ID_COLUMN[source]])]
@@ -94,19 +114,25 @@ def test_addresses_have_well_formed_postcodes_and_moves(generated: Generated) ->
 def test_twins_triplets_namesakes_and_name_changes(generated: Generated) -> None:
     people = {p["person_id"]: p for p in generated.truth("people")}
     births = Counter(p["multiple_birth_id"] for p in people.values() if p["multiple_birth_id"])
-    assert 2 in births.values() and 3 in births.values()
+    assert 2 in births.values()
+    assert 3 in births.values()
     by_family: dict[str, list[dict[str, str]]] = defaultdict(list)
     for member in generated.truth("families"):
         by_family[member["family_id"]].append(member)
     namesakes = 0
     for members in by_family.values():
-        parents = {people[m["person_id"]]["forename"] for m in members
-                   if m["role"] in ("MOTHER", "FATHER")}
-        namesakes += sum(1 for m in members if m["role"] == "CHILD"
-                         and people[m["person_id"]]["forename"] in parents)
+        parents = {
+            people[m["person_id"]]["forename"] for m in members if m["role"] in ("MOTHER", "FATHER")
+        }
+        namesakes += sum(
+            1
+            for m in members
+            if m["role"] == "CHILD" and people[m["person_id"]]["forename"] in parents
+        )
     assert namesakes > 0
     changed = [p for p in people.values() if p["surname_changed_on"]]
-    assert changed and all(p["birth_surname"] != p["surname"] for p in changed)
+    assert changed
+    assert all(p["birth_surname"] != p["surname"] for p in changed)
     assert any("-" in p["surname"] for p in people.values())
     assert {p["name_origin"] for p in people.values()} == set(GROUPS)
     assert any(p["expected_due_date"] for p in people.values())
@@ -136,7 +162,9 @@ def test_needs_are_evidenced_by_rows_of_the_family(generated: Generated) -> None
         assert in_family, need
 
 
-def test_some_families_have_three_or_more_needs_some_improve_some_do_not(generated: Generated) -> None:
+def test_some_families_have_three_or_more_needs_some_improve_some_do_not(
+    generated: Generated,
+) -> None:
     needs = generated.truth("needs")
     per_family = Counter(n["family_id"] for n in needs)
     assert sum(1 for c in per_family.values() if c >= 3) >= 5
@@ -154,8 +182,11 @@ def test_resolved_needs_stay_resolved_for_six_months(generated: Generated) -> No
 
 
 def test_placeholder_records_are_marked_in_the_truth(generated: Generated) -> None:
-    marked = {r["record_id"] for r in generated.truth("records")
-              if r["source"] == "police_incidents" and "placeholder" in r["errors"]}
+    marked = {
+        r["record_id"]
+        for r in generated.truth("records")
+        if r["source"] == "police_incidents" and "placeholder" in r["errors"]
+    }
     rows = [r for r in generated.extract("police_incidents") if r["involvement_id"] in marked]
     assert rows
     assert all(r["surname"] == "UNKNOWN" and r["dob"] == "01/01/1900" for r in rows)

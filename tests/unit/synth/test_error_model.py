@@ -12,8 +12,12 @@ from familyhub.synth.names import feminine_polish, name_bank, name_variants
 from familyhub.synth.writers import to_legacy
 
 
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'-", min_size=2,
-               max_size=20), st.integers(min_value=0, max_value=2**32))
+@given(
+    st.text(
+        alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'-", min_size=2, max_size=20
+    ),
+    st.integers(min_value=0, max_value=2**32),
+)
 def test_a_typo_changes_the_name_by_one_slip(name: str, seed: int) -> None:
     slipped = _typo(np.random.default_rng(seed), name)
     assert slipped != name or len(set(name)) == 1
