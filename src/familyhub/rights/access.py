@@ -20,7 +20,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from familyhub.models import load_all_models
 from familyhub.rights.models import RightsRequest, SarReviewDecision
 from familyhub.rights.personal_data import Found, find_personal_data
 from familyhub.rights.registry import REGISTRY
@@ -107,33 +106,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _who_viewed(session: Session, person_ids: set[str]) -> list[dict[str, Any]]:
-    """Organisation, role, when and purpose of each look at the record (from the audit)."""
-    tables = load_all_models().metadata.tables
-    if "audit_event" not in tables or "audit_event_subject" not in tables:
-        return []
-    events, subjects = tables["audit_event"], tables["audit_event_subject"]
-    orgs = tables.get("organisation")
-    query = (
-        select(events.c.occurred_at, events.c.organisation_id, events.c.roles,
-               events.c.purpose, events.c.action, events.c.decision)
-        .join(subjects, subjects.c.event_seq == events.c.seq)
-        .where(subjects.c.person_id.in_(sorted(person_ids)))
-        .order_by(events.c.seq)
-    )  # fmt: skip
-    org_names: dict[int, str] = {}
-    if orgs is not None:
-        org_names = {r.id: r.name for r in session.execute(select(orgs.c.id, orgs.c.name))}
+def _who_viewed(session: Session, person_id: str) -> list[dict[str, Any]]:
+    """Organisation, role, when and purpose of each look at the record (the audit's
+    who-viewed, merged ids included); the individual member of staff is not named."""
+    from familyhub.audit.queries import who_viewed
+
     return [
         {
-            "when": _jsonable(r.occurred_at),
-            "organisation": org_names.get(r.organisation_id, "") if r.organisation_id else "",
-            "role": ", ".join(r.roles or []),
-            "purpose": r.purpose or "",
-            "what": r.action,
-            "decision": r.decision,
+            "when": v.occurred_at.isoformat(),
+            "organisation": v.organisation or "",
+            "role": ", ".join(v.roles),
+            "purpose": v.purpose or "",
+            "what": v.what,
         }
-        for r in session.execute(query)
+        for v in who_viewed(session, person_id=person_id)
     ]
 
 
@@ -189,7 +175,7 @@ def compile_export(session: Session, *, request: RightsRequest) -> SubjectAccess
         generated_at=datetime.now(UTC),
         sections=sections,
         withheld=withheld,
-        viewed_by=_who_viewed(session, found.person_ids),
+        viewed_by=_who_viewed(session, request.person_id),
     )
 
 
@@ -212,3 +198,48 @@ def to_pdf(html: str, path: Path) -> Path:
 
     HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True)
     return path
+
+
+def write_export(
+    session: Session,
+    *,
+    request: RightsRequest,
+    out_dir: Path,
+    formats: set[str],
+    actor: str,
+    controller_name: str,
+    keys_dir: Path | None = None,
+) -> list[Path]:
+    """Compile the export, write it in the asked formats, and record the disclosure in the
+    audit log (so the next subject access shows it too)."""
+    from familyhub.audit.service import record
+
+    export = compile_export(session, request=request)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f"subject-access-{request.id}"
+    written = []
+    html = to_html(export, controller_name=controller_name)
+    if "json" in formats:
+        written.append(stem.with_suffix(".json"))
+        written[-1].write_text(to_json(export), encoding="utf-8")
+    if "html" in formats:
+        written.append(stem.with_suffix(".html"))
+        written[-1].write_text(html, encoding="utf-8")
+    if "pdf" in formats:
+        written.append(to_pdf(html, stem.with_suffix(".pdf")))
+    record(
+        session,
+        actor=actor,
+        action="rights.subject_access",
+        records=[f"person:{export.person_id}"],
+        decision="allow",
+        purpose="rights_request",
+        request_id=f"rights:{request.id}",
+        details={
+            "kind": request.kind,
+            "formats": sorted(formats),
+            "withheld": len(export.withheld),
+        },
+        keys_dir=keys_dir,
+    )
+    return written

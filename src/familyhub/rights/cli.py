@@ -247,6 +247,7 @@ def export_cmd(
     request_id: int,
     out: Path = typer.Option(..., help="Folder to write into."),
     formats: str = typer.Option("json,html,pdf", help="Any of json, html, pdf."),
+    actor: str | None = ActorOption,
 ) -> None:
     """Subject access / portability: everything held, as JSON, HTML and a tagged PDF.
 
@@ -261,26 +262,24 @@ def export_cmd(
     """
     from familyhub.db import unit_of_work
     from familyhub.governance.controller import load_controller
-    from familyhub.rights.access import compile_export, to_html, to_json, to_pdf
+    from familyhub.rights.access import write_export
     from familyhub.rights.requests import get_request
 
     wanted = {f.strip() for f in formats.split(",")}
-    out.mkdir(parents=True, exist_ok=True)
     with unit_of_work() as session:
         request = get_request(session, request_id)
         try:
-            export = compile_export(session, request=request)
+            write_export(
+                session,
+                request=request,
+                out_dir=out,
+                formats=wanted,
+                actor=_actor(actor),
+                controller_name=load_controller().controller.name,
+            )
         except ValueError as exc:
             err_console.print(f"[yellow]{exc}[/yellow]")
             raise typer.Exit(1) from None
-        stem = out / f"subject-access-{request_id}"
-        html = to_html(export, controller_name=load_controller().controller.name)
-        if "json" in wanted:
-            stem.with_suffix(".json").write_text(to_json(export), encoding="utf-8")
-        if "html" in wanted:
-            stem.with_suffix(".html").write_text(html, encoding="utf-8")
-        if "pdf" in wanted:
-            to_pdf(html, stem.with_suffix(".pdf"))
     console.print(f"Written to {out}")
 
 

@@ -43,9 +43,20 @@ def test_export_holds_everything_about_her_and_nothing_about_her_mother(
     session: Session, tmp_path: Path
 ) -> None:
     stored = store_everywhere(session)
+    _health_visitor_opens_her_record(session, stored.person_id, tmp_path)
     request = _access_request(session, stored.person_id)
     export = compile_export(session, request=request)
     text = to_json(export)
+    assert export.viewed_by == [
+        {
+            "when": export.viewed_by[0]["when"],
+            "organisation": "Northshire Council",
+            "role": "health_visitor",
+            "purpose": "early_help",
+            "what": "opened their record",
+        }
+    ]
+    assert "hv1" not in text  # the organisation and role, not the member of staff
     for expected in ["Worried about Zephyrine", "seen at school", "lead_practitioner",
                      "Signed by Quillfeather", "family membership"]:  # fmt: skip
         assert expected in text, expected
@@ -63,6 +74,46 @@ def test_export_holds_everything_about_her_and_nothing_about_her_mother(
     assert data.startswith(b"%PDF")
     assert b"/StructTreeRoot" in _inflated(data)  # tagged for screen readers
     assert b"/Lang" in _inflated(data)
+
+
+def _health_visitor_opens_her_record(session: Session, person_id: str, keys: Path) -> None:
+    from sqlalchemy import select
+
+    from familyhub.access.models import User
+    from familyhub.audit.service import Actor, record
+
+    staff = session.scalars(select(User).where(User.username == "hv1")).one()
+    record(
+        session,
+        actor=Actor(staff.id, staff.username, staff.organisation_id, ("health_visitor",)),
+        action="person.view",
+        records=[f"person:{person_id}"],
+        decision="allow",
+        purpose="early_help",
+        request_id=None,
+        keys_dir=keys,
+    )
+
+
+def test_export_is_written_and_the_disclosure_audited(session: Session, tmp_path: Path) -> None:
+    from familyhub.audit.queries import who_viewed
+    from familyhub.rights.access import write_export
+
+    stored = store_everywhere(session)
+    request = _access_request(session, stored.person_id)
+    files = write_export(
+        session,
+        request=request,
+        out_dir=tmp_path,
+        formats={"json", "html"},
+        actor="ig.officer",
+        controller_name="Northshire Council",
+        keys_dir=tmp_path,
+    )
+    assert sorted(p.suffix for p in files) == [".html", ".json"]
+    assert [v.action for v in who_viewed(session, person_id=stored.person_id)] == [
+        "rights.subject_access"
+    ]
 
 
 def test_reviewer_can_withhold_an_item_with_the_reason_recorded(session: Session) -> None:
