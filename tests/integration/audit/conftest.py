@@ -1,4 +1,8 @@
-"""Each test signs audit checkpoints with a key of its own, in a temporary keys directory."""
+"""Audit checkpoints in these tests are signed with a key in a temporary keys directory.
+
+One directory for the whole test session: the shared test database keeps every committed
+checkpoint, and they must all verify with the same key.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,39 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from familyhub.config import get_settings
 
 
+@pytest.fixture(scope="session")
+def _session_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("keys")
+
+
 @pytest.fixture(autouse=True)
-def _own_keys_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    keys = tmp_path / "keys"
+def _own_keys_dir(_session_keys_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("FAMILYHUB_KEYS_DIR", str(_session_keys_dir))
+    get_settings.cache_clear()
+    yield _session_keys_dir
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def own_keys_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _own_keys_dir: Path) -> Path:
+    """A keys directory of the test's own (for a database of its own)."""
+    keys = tmp_path / "own-keys"
     monkeypatch.setenv("FAMILYHUB_KEYS_DIR", str(keys))
     get_settings.cache_clear()
-    yield keys
-    get_settings.cache_clear()
+    return keys
+
+
+@pytest.fixture
+def own_session(fresh_db_url: str, own_keys_dir: Path) -> Iterator[Session]:
+    """A session on a database of the test's own, so the whole chain is the test's."""
+    from familyhub.db import make_engine
+
+    engine = make_engine(fresh_db_url)
+    with Session(engine, expire_on_commit=False) as db_session:
+        yield db_session
+    engine.dispose()

@@ -1,0 +1,112 @@
+"""`familyhub organisations` and `familyhub users` end to end."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from familyhub.access.auth import authenticate
+from familyhub.access.models import User
+from familyhub.cli import app
+from familyhub.db import unit_of_work
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def test_add_list_set_roles_and_disable_a_user(fh_env: dict[str, str]) -> None:
+    org = runner.invoke(
+        app,
+        [
+            "organisations",
+            "add",
+            "nhs",
+            "--name",
+            "Northshire Community Health NHS Trust",
+            "--kind",
+            "nhs_trust",
+        ],
+    )
+    assert org.exit_code == 0, org.output
+    added = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "alex.jones",
+            "--name",
+            "Alex Jones",
+            "--organisation",
+            "nhs",
+            "--role",
+            "health_visitor",
+        ],
+        input="a long synthetic passphrase\na long synthetic passphrase\n",
+    )
+    assert added.exit_code == 0, added.output
+    with unit_of_work() as session:
+        assert authenticate(session, username="alex.jones", password="a long synthetic passphrase")
+    listed = runner.invoke(app, ["users", "list"])
+    assert "alex.jones" in listed.output
+    assert "health_visitor" in listed.output
+    roles = runner.invoke(app, ["users", "roles", "alex.jones", "--role", "school_nurse"])
+    assert roles.exit_code == 0, roles.output
+    disabled = runner.invoke(app, ["users", "disable", "alex.jones"])
+    assert disabled.exit_code == 0, disabled.output
+    with unit_of_work() as session:
+        alex = session.query(User).filter_by(username="alex.jones").one()
+        assert alex.roles == ["school_nurse"]
+        assert alex.disabled
+    assert "disabled" in runner.invoke(app, ["users", "list"]).output
+
+
+def test_bad_input_is_refused_with_a_clear_message(fh_env: dict[str, str]) -> None:
+    assert (
+        "Unknown kind"
+        in runner.invoke(app, ["organisations", "add", "x", "--name", "X", "--kind", "bank"]).output
+    )
+    unknown_role = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "a",
+            "--name",
+            "A",
+            "--organisation",
+            "x",
+            "--role",
+            "wizard",
+            "--no-password",
+        ],
+    )
+    assert unknown_role.exit_code == 1
+    assert "Unknown roles: wizard" in unknown_role.output
+    no_org = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "a",
+            "--name",
+            "A",
+            "--organisation",
+            "nowhere",
+            "--role",
+            "gp",
+            "--no-password",
+        ],
+    )
+    assert "No organisation 'nowhere'" in no_org.output
+    runner.invoke(app, ["organisations", "add", "gp1", "--name", "GP", "--kind", "gp_practice"])
+    short = runner.invoke(
+        app,
+        ["users", "add", "b", "--name", "B", "--organisation", "gp1", "--role", "gp"],
+        input="short\nshort\n",
+    )
+    assert short.exit_code == 1
+    assert "at least 12 characters" in short.output
+
+
+def test_check_policies_reports_the_count(fh_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["access", "check-policies"])
+    assert result.exit_code == 0
+    assert "policies parse and validate" in result.output

@@ -1,0 +1,199 @@
+"""Alerts for information governance, and their review."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from familyhub.access import service
+from familyhub.audit.alerts import AlertError, close_alert, list_alerts
+from familyhub.audit.models import AuditAlert, AuditEvent
+from familyhub.linkage.models import PersonLink
+from familyhub.runs import start_run
+from familyhub.sources.models import SourceExtract, SourceRecord
+
+from ..access.people import at, organisation, person, user
+
+WEEKDAY_MORNING = at("2026-11-24 10:00")  # a Tuesday
+
+
+def _view(session: Session, who, person_id: str, when: datetime = WEEKDAY_MORNING) -> None:
+    service.authorize(
+        session,
+        user=who,
+        action="view",
+        purpose="safeguarding",
+        request_id="v",
+        person_id=person_id,
+        now=when,
+    )
+
+
+def _kinds(session: Session) -> list[str]:
+    return [a.kind for a in session.scalars(select(AuditAlert).order_by(AuditAlert.id))]
+
+
+def _view_at(session: Session, who, person_id: str, when: datetime) -> None:
+    from familyhub.audit.service import record
+
+    record(
+        session,
+        actor=who,
+        action="person.view",
+        records=[f"person:{person_id}"],
+        decision="allow",
+        policy_ids=["view.statutory_safeguarding"],
+        purpose="safeguarding",
+        request_id="v",
+        occurred_at=when,
+    )
+
+
+def test_every_break_glass_raises_an_alert(session: Session) -> None:
+    hv = user(session, organisation(session, "nhs_trust"), "health_visitor")
+    child = person(session)
+    service.break_glass(
+        session,
+        user=hv,
+        person_id=child,
+        purpose="safeguarding",
+        justification="baby presented with unexplained injury",
+        request_id="bg",
+        now=WEEKDAY_MORNING,
+    )
+    alerts = list_alerts(session, status="open")
+    assert [a.kind for a in alerts] == ["break_glass"]
+    assert "unexplained injury" in alerts[0].summary
+    assert alerts[0].person_id == child
+
+
+def test_opening_your_own_record_or_a_colleagues_raises_alerts(session: Session) -> None:
+    org = organisation(session)
+    me_person, colleague_person = person(session), person(session)
+    me = user(session, org, "social_worker", person_id=me_person)
+    user(session, org, "social_worker", person_id=colleague_person, username="colleague.one")
+    _view_at(session, me, me_person, WEEKDAY_MORNING)
+    _view_at(session, me, colleague_person, WEEKDAY_MORNING)
+    assert _kinds(session) == ["own_record", "colleague_record"]
+    assert "colleague.one" in list_alerts(session)[1].summary
+
+
+def test_a_record_with_your_surname_at_your_postcode_raises_an_alert(session: Session) -> None:
+    org = organisation(session)
+    me = user(session, org, "social_worker", surname="Ashworth", home_postcode="NR1 4AB")
+    relative, stranger = person(session), person(session)
+    extract = SourceExtract(
+        source="housing",
+        file_name="x.csv",
+        file_sha256="0" * 64,
+        kind="full",
+        status="loaded",
+        contract_sha256="0" * 64,
+        loaded_by="test",
+    )
+    session.add(extract)
+    run = start_run(session, stage="link", actor="test", parameters={})
+    session.flush()
+    for i, (pid, surname, postcode) in enumerate(
+        [(relative, "ASHWORTH", "nr14ab"), (stranger, "Ashworth", "NR9 9ZZ")]
+    ):
+        record = SourceRecord(
+            source="housing",
+            record_id=f"h{i}",
+            extract_id=extract.id,
+            row_sha256="0" * 64,
+            family_name=surname,
+            postcode=postcode,
+        )
+        session.add(record)
+        session.flush()
+        session.add(
+            PersonLink(
+                source_record_id=record.id,
+                source="housing",
+                record_id=f"h{i}",
+                person_id=pid,
+                run_id=run.id,
+            )
+        )
+    session.flush()
+    _view_at(session, me, relative, WEEKDAY_MORNING)
+    _view_at(session, me, stranger, WEEKDAY_MORNING)
+    alerts = list_alerts(session)
+    assert [(a.kind, a.person_id) for a in alerts] == [("own_household", relative)]
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("2026-11-24 10:00", []),  # Tuesday morning
+        ("2026-11-24 22:30", ["out_of_hours"]),  # Tuesday night (UTC = London in November)
+        ("2026-11-28 11:00", ["out_of_hours"]),  # Saturday
+        ("2026-12-25 11:00", ["out_of_hours"]),  # Christmas Day, a bank holiday
+    ],
+)
+def test_opening_a_record_out_of_hours_raises_an_alert(
+    session: Session, when: str, expected: list[str]
+) -> None:
+    sw = user(session, organisation(session), "social_worker")
+    _view_at(session, sw, person(session), at(when))
+    assert _kinds(session) == expected
+
+
+def test_many_records_in_a_short_time_raise_one_alert(session: Session) -> None:
+    sw = user(session, organisation(session), "social_worker")
+    start = WEEKDAY_MORNING
+    for i in range(45):
+        _view_at(session, sw, person(session), start + timedelta(seconds=10 * i))
+    assert _kinds(session) == ["burst"]
+    assert "30 records within 10 minutes" in list_alerts(session)[0].summary
+
+
+def test_a_steady_pace_raises_no_burst_alert(session: Session) -> None:
+    sw = user(session, organisation(session), "social_worker")
+    for i in range(40):
+        _view_at(session, sw, person(session), WEEKDAY_MORNING + timedelta(minutes=i))
+    assert _kinds(session) == []
+
+
+def test_an_alert_is_closed_with_a_note_and_the_review_is_audited(session: Session) -> None:
+    org = organisation(session)
+    ig = user(session, org, "information_governance_officer")
+    hv = user(session, org, "health_visitor")
+    service.break_glass(
+        session,
+        user=hv,
+        person_id=person(session),
+        purpose="safeguarding",
+        justification="child missing from home overnight",
+        request_id="bg",
+        now=WEEKDAY_MORNING,
+    )
+    alert = list_alerts(session, status="open")[0]
+    with pytest.raises(AlertError, match="review note"):
+        close_alert(session, alert_id=alert.id, reviewer=ig, note="  ")
+    close_alert(
+        session,
+        alert_id=alert.id,
+        reviewer=ig,
+        note="Confirmed with duty manager: police request, justified.",
+    )
+    assert alert.status == "closed"
+    assert alert.reviewed_by_user_id == ig.id
+    assert list_alerts(session, status="open") == []
+    with pytest.raises(AlertError, match="already closed"):
+        close_alert(session, alert_id=alert.id, reviewer=ig, note="again")
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert last is not None
+    assert (last.action, last.actor_username) == ("alert.close", ig.username)
+
+
+def test_refused_requests_raise_no_viewing_alerts(session: Session) -> None:
+    me_person = person(session)
+    me = user(session, organisation(session), "planner", person_id=me_person)
+    with pytest.raises(service.AccessRefusedError):
+        _view(session, me, me_person, datetime(2026, 11, 24, 23, 0, tzinfo=UTC))
+    assert _kinds(session) == []
