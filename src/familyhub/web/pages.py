@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from fastapi import Request
 from starlette.responses import Response
 
@@ -13,6 +16,7 @@ from familyhub.web.templating import render
 from familyhub.web.viewer import purpose_description
 
 router = html_router()
+UK = ZoneInfo("Europe/London")
 
 
 @router.get("/")
@@ -33,6 +37,14 @@ def home(request: Request, visit: CurrentVisit) -> Response:
             ),
         },
     )
+
+
+def uk_time(moment: datetime) -> str:
+    """A moment as people in England read it: 22 November 2026 at 9:05am."""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(UK)
+    return f"{local:%-d %B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
 
 
 def _row(key: str, value: str) -> dict[str, dict[str, str]]:
@@ -56,11 +68,11 @@ def who_am_i(request: Request, visit: CurrentVisit) -> Response:
     session_rows = [_row("Signed in with", method.get(viewer.auth_method, viewer.auth_method))]
     if record is not None:
         session_rows += [
-            _row("Signed in at", f"{record.created_at:%d %B %Y %H:%M} UTC"),
+            _row("Signed in at", uk_time(record.created_at)),
             _row(
                 "Ends",
                 f"after {settings.session_idle_minutes} minutes without activity, and at the "
-                f"latest at {record.expires_at:%d %B %Y %H:%M} UTC",
+                f"latest at {uk_time(record.expires_at)}",
             ),
         ]
     return render(
