@@ -25,10 +25,11 @@ from familyhub.synth.calendar import EXTRACT_DATE
 from familyhub.synth.errors import apply_errors
 from familyhub.synth.families import build_families
 from familyhub.synth.identifiers import fmt_int, scattered
-from familyhub.synth.layouts import LAYOUTS, Ctx, s
+from familyhub.synth.layouts import LAYOUTS
 from familyhub.synth.needs import build_spells
 from familyhub.synth.places import build_schools
 from familyhub.synth.population import build_population
+from familyhub.synth.render import Ctx, s
 from familyhub.synth.residence import build_residence
 from familyhub.synth.rows import Rows, World
 from familyhub.synth.truth import RecordsWriter, write_truth

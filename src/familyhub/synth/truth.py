@@ -12,9 +12,9 @@ from familyhub.synth.arrays import where
 from familyhub.synth.calendar import WINDOW_START
 from familyhub.synth.families import FAMILY_ROLES
 from familyhub.synth.identifiers import fmt_int
-from familyhub.synth.layouts import s
 from familyhub.synth.names import GROUPS
 from familyhub.synth.needs import NEED_NAMES
+from familyhub.synth.render import s
 from familyhub.synth.rows import World
 
 
