@@ -6,10 +6,10 @@ event itself, from the last extract, or from the person's 18th birthday. A legal
 person's records past the rule until it is released.
 
 ``run_retention`` destroys what is due in one transaction per person (records that belong to
-no person: one per record), so a failure part-way leaves every person either untouched or
-done. A person left with no records and no open involvement is erased entirely, with a
-tombstone. The report lists what was (or, in a dry run, would be) destroyed and why, by
-source, record id and person id: no names, no dates of birth.
+no person, and quarantined rows: in batches per source), so a failure part-way leaves every
+person either untouched or done. A person left with no records and no open involvement is
+erased entirely, with a tombstone. The report lists what was (or, in a dry run, would be)
+destroyed and why, by source, record id and person id: no names, no dates of birth.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from familyhub.governance.flows import SourceFlow
@@ -31,7 +31,9 @@ from familyhub.rights.erasure import ErasurePlan, active_holds, apply_plan, plan
 from familyhub.rights.models import ErasureTombstone
 from familyhub.rights.personal_data import find_record_data, link_tables, person_ids_of
 from familyhub.rights.subject import surviving_person_id
-from familyhub.sources.models import SourceEvent, SourceRecord
+from familyhub.sources.models import QuarantineRow, SourceEvent, SourceRecord
+
+BATCH = 500
 
 
 def _years_after(day: date, years: int) -> date:
@@ -45,7 +47,7 @@ def _years_after(day: date, years: int) -> date:
 class DueItem:
     """One record (or one event) past its rule."""
 
-    kind: str  # record | event | person (nothing of theirs left)
+    kind: str  # record | event | quarantine | person (nothing of theirs left)
     source: str
     record_pk: int
     record_id: str
@@ -156,6 +158,25 @@ def due_for_destruction(session: Session, *, flows: list[SourceFlow], today: dat
                         until.isoformat(),
                     )
                 )
+        due += _quarantine_due(session, flow, rule, today)
+    return due
+
+
+def _quarantine_due(session: Session, flow: SourceFlow, rule: str, today: date) -> list[DueItem]:
+    """Rows that never loaded (or values dropped) keep no longer than the source's rule,
+    counted from when they were quarantined."""
+    rows = session.execute(
+        select(QuarantineRow.id, QuarantineRow.created_at).where(
+            QuarantineRow.source == flow.source
+        )
+    ).all()
+    due = []
+    for pk, created_at in rows:
+        until = _years_after(created_at.date(), flow.retention_years)
+        if until < today:
+            due.append(
+                DueItem("quarantine", flow.source, pk, "", None, None, rule, until.isoformat())
+            )
     return due
 
 
@@ -177,8 +198,12 @@ def _destroy_for_person(
     """Destroy ``items``; erase the person when nothing of theirs is left. Returns the rows
     removed per table and whether the person was erased."""
     record_pks = {d.record_pk for d in items if d.kind == "record"}
+    quarantine_pks = sorted(d.record_pk for d in items if d.kind == "quarantine")
     event_pks = {d.event_pk for d in items if d.kind == "event" and d.record_pk not in record_pks}
     removed: dict[str, int] = {}
+    if quarantine_pks:
+        session.execute(delete(QuarantineRow).where(QuarantineRow.id.in_(quarantine_pks)))
+        removed["quarantine_row"] = len(quarantine_pks)
     if event_pks:
         session.query(SourceEvent).filter(
             SourceEvent.id.in_(sorted(e for e in event_pks if e))
@@ -256,10 +281,16 @@ def run_retention(
     for item in report.due:
         if item.held:
             continue
-        key = item.person_id or f"record:{item.record_pk}"
+        # Records of no person (and quarantined rows) go in batches per source: there is
+        # no person whose data could be left half-destroyed.
+        key = item.person_id or f"batch:{item.source}:{item.kind}"
         groups.setdefault(key, []).append(item)
+    for key in [k for k in groups if k.startswith("batch:")]:
+        items = groups.pop(key)
+        for start in range(0, len(items), BATCH):
+            groups[f"{key}:{start // BATCH}"] = items[start : start + BATCH]
     for key, items in sorted(groups.items()):
-        person_id = None if key.startswith("record:") else key
+        person_id = None if key.startswith("batch:") else key
         try:
             with transaction() as session:
                 removed, erased = _destroy_for_person(session, person_id, items, actor=actor)

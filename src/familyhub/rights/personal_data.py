@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from familyhub.models import load_all_models
@@ -67,6 +68,32 @@ class Found:
 
 def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in session.execute(query)]
+
+
+def _quarantine_rows(
+    session: Session, table: Table, keys_by_source: dict[str, set[str]]
+) -> list[dict[str, Any]]:
+    """Quarantined rows whose raw row carries one of the record ids. The database narrows
+    the search (the id in quotes, as JSON writes it); Python confirms it is a whole value."""
+    rows: list[dict[str, Any]] = []
+    raw_text = cast(table.c.raw_row, Text)
+    for source, record_ids in sorted(keys_by_source.items()):
+        ids = sorted(record_ids)
+        for start in range(0, len(ids), 100):
+            chunk = ids[start : start + 100]
+            candidates = _rows(
+                session,
+                select(table).where(
+                    table.c.source == source,
+                    or_(*(raw_text.contains(json.dumps(i)) for i in chunk)),
+                ),
+            )
+            rows += [
+                r
+                for r in candidates
+                if r["raw_row"] and record_ids & {str(v) for v in r["raw_row"].values()}
+            ]
+    return rows
 
 
 RECORD_KEYED = ("source_record", "source_record_key", "source_record_pk", "quarantine")
@@ -136,15 +163,7 @@ def _collect(
             pk = next(iter(table.primary_key.columns))
             found.add(loc, _rows(session, select(table).where(pk.in_(keys))))
         elif loc.find == "quarantine":
-            rows = []
-            for source, record_ids in sorted(keys_by_source.items()):
-                candidates = _rows(session, select(table).where(table.c.source == source))
-                rows += [
-                    r
-                    for r in candidates
-                    if r["raw_row"] and record_ids & {str(v) for v in r["raw_row"].values()}
-                ]
-            found.add(loc, rows)
+            found.add(loc, _quarantine_rows(session, table, keys_by_source))
         else:
             raise ValueError(f"unknown way to find rows: {loc.find}")
     return found

@@ -126,7 +126,7 @@ def test_notice_agreements_and_retention_commands(fh_env: dict[str, str], tmp_pa
         "--report-dir",
         str(tmp_path / "r"),
     )
-    assert "Would destroy (3)" in out
+    assert "Would destroy (4)" in out  # three records and a quarantined row
     out = _run("retention", "run", "--today", "2033-01-01", "--report-dir", str(tmp_path / "r"))
     report = json.loads(sorted((tmp_path / "r").glob("retention-run-*.json"))[0].read_text())
     assert report["rows_removed"]["source_record"] == 3
