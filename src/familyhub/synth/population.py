@@ -105,6 +105,9 @@ def _compose(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
     gaps[triplets, 2] = 0.0
     kid_age = eldest[:, None] - np.cumsum(gaps, axis=1)
     kid_exists = np.arange(MAX_KIDS)[None, :] < n_kids[:, None]
+    # No births to a mother over 46.
+    mother_at_first = rng.triangular(17.5, 29.0, 42.0, n_households)
+    kid_exists &= mother_at_first[:, None] + (eldest[:, None] - kid_age) <= 46
     # A child not yet born but due within nine months makes the mother expectant.
     unborn = kid_exists & (kid_age < 0)
     due_in = np.where(unborn & (kid_age > -0.7), -kid_age, np.inf).min(axis=1)
@@ -112,7 +115,6 @@ def _compose(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
     n_kids = kid_exists.sum(axis=1)
     age[:, 2:7] = kid_age
 
-    mother_at_first = rng.triangular(17.5, 29.0, 42.0, n_households)
     a1 = np.select(
         [hh_type == ALONE, hh_type == COUPLE, hh_type == OLDER_COUPLE],
         [
@@ -123,7 +125,9 @@ def _compose(rng: np.random.Generator, n_households: int) -> dict[str, np.ndarra
         default=eldest + mother_at_first,
     )
     age[:, 0] = a1
-    age[:, 1] = np.maximum(a1 + rng.normal(2.5, 3.5, n_households), 18.5)
+    # A partner is about the mother's age; a father at least 18 at the eldest child's birth.
+    least = np.where(np.isin(hh_type, (COUPLE_KIDS, MULTIGEN)), eldest + 18.0, 18.5)
+    age[:, 1] = np.maximum(a1 + rng.normal(2.5, 3.5, n_households), least)
     age[:, 7] = np.minimum(a1 + rng.uniform(20, 32, n_households), 99)
     age[:, 8] = np.minimum(age[:, 7] + rng.normal(2, 2, n_households), 100)
 
