@@ -186,7 +186,14 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                    bool_or(f.event_type = 'antenatal_contact'
                            AND TRY_CAST(json_extract_string(f.attributes,
                                         '$.expected_delivery_date') AS DATE) > {on}
-                           AND f.event_date > {on} - INTERVAL 300 DAY) AS expectant
+                           AND f.event_date > {on} - INTERVAL 300 DAY) AS expectant,
+                   -- A treatment service records whether the client lives with children.
+                   arg_max(json_extract_string(f.attributes, '$.parental_status'), f.event_date)
+                     FILTER (WHERE f.event_type = 'substance_misuse_treatment')
+                     AS parental_status,
+                   list(DISTINCT json_extract_string(f.attributes, '$.gp_practice'))
+                     FILTER (WHERE json_extract_string(f.attributes, '$.gp_practice') IS NOT NULL)
+                     AS gp_practices
             FROM facts_in f JOIN links_in l USING (source, record_id)
             GROUP BY l.person_id
         ),
@@ -197,7 +204,8 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                          - CASE WHEN strftime(b.date_of_birth, '%m%d') > strftime({on}, '%m%d')
                                 THEN 1 ELSE 0 END END AS age,
                coalesce(f.at_school OR f.in_further_education, false) AS in_education,
-               coalesce(f.expectant, false) AS expectant
+               coalesce(f.expectant, false) AS expectant,
+               f.parental_status, coalesce(f.gp_practices, []) AS gp_practices
         FROM everyone e LEFT JOIN birth b USING (person_id) LEFT JOIN facts f USING (person_id)
         """  # noqa: S608
     )
@@ -250,19 +258,87 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
         FROM person_relationships WHERE relationship IN ({kin_up})
         """  # noqa: S608
     )
+    # Family names split into their parts, so that Khan finds Shah Khan and Shah-Khan.
+    con.execute(
+        """
+        CREATE TEMP TABLE names AS
+        SELECT DISTINCT l.person_id, unnest(regexp_split_to_array(r.family_name, '[ -]+')) AS name,
+               replace(upper(r.postcode), ' ', '') AS postcode
+        FROM records_in r JOIN links_in l USING (source, record_id)
+        WHERE r.family_name IS NOT NULL AND r.postcode IS NOT NULL;
+        DELETE FROM names WHERE length(name) < 3;
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE base_home AS
+        WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
+        occupancy AS (
+            SELECT h.household_key, bool_or(p.dependent) AS has_dependants,
+                   count(*) FILTER (WHERE NOT p.dependent) AS adults
+            FROM current_home h JOIN people p USING (person_id) GROUP BY h.household_key
+        ),
+        resident_names AS (
+            SELECT DISTINCT h.household_key, n.name,
+                   replace(upper(hh.postcode), ' ', '') AS postcode
+            FROM current_home h JOIN names n USING (person_id)
+            JOIN households hh USING (household_key)
+        ),
+        household_gps AS (
+            SELECT h.household_key, list(DISTINCT g) AS gps
+            FROM current_home h JOIN people p USING (person_id), unnest(p.gp_practices) AS t(g)
+            GROUP BY h.household_key
+        ),
+        -- Who needs a home: adults seen at no dwelling (known only from postcodes), unless a
+        -- treatment service says they live apart from children.
+        to_place AS (
+            SELECT p.person_id, p.gp_practices FROM people p
+            WHERE p.person_id NOT IN (SELECT person_id FROM current_home) AND NOT p.dependent
+              AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
+        ),
+        -- Their home is a household with children at one of their postcodes where someone
+        -- shares their family name; where there are several, the one registered with their
+        -- GP practice, then the one with fewest adults seen (a parent missing from its
+        -- addresses). One registered with another GP practice is not it.
+        candidates AS (
+            SELECT t.person_id, r.household_key,
+                   coalesce(o.adults, 0) AS adults,
+                   len(list_intersect(t.gp_practices, coalesce(g.gps, []))) > 0 AS same_gp
+            FROM to_place t JOIN names n USING (person_id)
+            JOIN resident_names r USING (name, postcode)
+            JOIN occupancy o USING (household_key)
+            LEFT JOIN household_gps g USING (household_key)
+            WHERE o.has_dependants
+              AND (len(t.gp_practices) = 0 OR g.gps IS NULL
+                   OR len(list_intersect(t.gp_practices, g.gps)) > 0)
+            GROUP BY ALL
+        ),
+        ranked AS (
+            SELECT *, rank() OVER (PARTITION BY person_id
+                                   ORDER BY same_gp DESC, adults) AS position
+            FROM candidates
+        ),
+        namesake_home AS (
+            SELECT person_id, min(household_key) AS household_key
+            FROM ranked WHERE position = 1
+            GROUP BY person_id HAVING count(DISTINCT household_key) = 1
+        )
+        SELECT person_id, household_key FROM current_home
+        UNION ALL SELECT person_id, household_key FROM namesake_home
+        """
+    )
     con.execute(
         """
         CREATE TEMP TABLE home AS
-        WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
-        occupancy AS (
+        WITH occupancy AS (
             SELECT h.household_key, count(*) AS people,
                    count(*) FILTER (WHERE NOT p.dependent) AS adults
-            FROM current_home h JOIN people p USING (person_id) GROUP BY h.household_key
+            FROM base_home h JOIN people p USING (person_id) GROUP BY h.household_key
         ),
         first_home AS (
             SELECT p.person_id, p.dependent, h.household_key,
                    coalesce(o.people, 0) AS people, coalesce(o.adults, 0) AS adults
-            FROM people p LEFT JOIN current_home h USING (person_id)
+            FROM people p LEFT JOIN base_home h USING (person_id)
             LEFT JOIN occupancy o USING (household_key)
         ),
         child_moves AS (
@@ -296,34 +372,14 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
             JOIN first_home a ON a.person_id = k.adult_id
             WHERE a.household_key IS NULL
             GROUP BY k.adult_id
-        ),
-        names AS (
-            SELECT DISTINCT l.person_id, r.family_name AS name,
-                   replace(upper(r.postcode), ' ', '') AS postcode
-            FROM records_in r JOIN links_in l USING (source, record_id)
-            WHERE r.family_name IS NOT NULL AND r.postcode IS NOT NULL
-        ),
-        resident_names AS (
-            SELECT DISTINCT h.household_key, n.name,
-                   replace(upper(hh.postcode), ' ', '') AS postcode
-            FROM current_home h JOIN names n USING (person_id)
-            JOIN households hh USING (household_key)
-        ),
-        namesake_home AS (
-            SELECT n.person_id, min(r.household_key) AS household_key
-            FROM names n JOIN resident_names r USING (name, postcode)
-            WHERE n.person_id NOT IN (SELECT person_id FROM current_home)
-            GROUP BY n.person_id
-            HAVING count(DISTINCT r.household_key) = 1
         )
         SELECT f.person_id,
                coalesce(cm.household_key, am.household_key, f.household_key,
-                        kh.household_key, nh.household_key) AS household_key
+                        kh.household_key) AS household_key
         FROM first_home f
         LEFT JOIN child_moves cm ON cm.person_id = f.person_id
         LEFT JOIN adult_moves am ON am.person_id = f.person_id
         LEFT JOIN kin_homes kh ON kh.person_id = f.person_id
-        LEFT JOIN namesake_home nh ON nh.person_id = f.person_id
         """
     )
 

@@ -147,5 +147,10 @@ MEMBERS_SCHEMA = pa.schema(
 
 
 def read_members(session: Session) -> pa.Table:
-    sql = "SELECT family_id, person_id, role, valid_from, valid_to FROM family_member"
+    # Only families that exist now are assessed; their past members' events count up to
+    # the day they left.
+    sql = (
+        "SELECT m.family_id, m.person_id, m.role, m.valid_from, m.valid_to FROM family_member m "
+        "JOIN family f ON f.id = m.family_id WHERE f.status = 'active'"
+    )
     return read_arrow(session, sql, MEMBERS_SCHEMA)

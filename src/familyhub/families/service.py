@@ -37,7 +37,16 @@ from familyhub.families.stable import Member, assign_family_ids
 from familyhub.families.tables import read_arrow, write_arrow
 from familyhub.runs import finish_run, start_run
 
-FACT_EVENT_TYPES = ("school_term", "post16_activity", "antenatal_contact")
+# Events whose attributes say where someone lives or whether they count as a dependant:
+# education, pregnancy, GP practice (people of a household share one), living with children.
+FACT_EVENT_TYPES = (
+    "school_term",
+    "post16_activity",
+    "antenatal_contact",
+    "health_visiting_contact",
+    "mental_health_referral",
+    "substance_misuse_treatment",
+)
 FACT_COLUMNS = "source, record_id, event_type, event_date, CAST(attributes AS TEXT)"
 CHUNK = 5_000
 
