@@ -98,6 +98,9 @@ def rectify(
     if source_value is None and holders:
         held = {_text(r[field]) for r in holders}
         source_value = held.pop() if len(held) == 1 else None
+    if source_value is None and field in GOLDEN_FIELDS:
+        # no single source value: what the golden record shows is what is being corrected
+        source_value = _golden_values(session, request.person_id).get(field)
     rect = Rectification(
         request_id=request.id,
         person_id=request.person_id,
@@ -137,3 +140,22 @@ def rectify(
     return rr.StepOutcome(
         True, f"{field} corrected; {len(holders)} partner record(s) to be told", request
     )
+
+
+GOLDEN_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number", "postcode")
+
+
+def golden_with_corrections(session: Session, *, person_id: str) -> dict[str, Any]:
+    """The person's golden record headline values (as linkage last built them from the
+    sources) with the corrections that still outrank the sources."""
+    values = _golden_values(session, person_id)
+    return overlay(session, person_id=person_id, values=values) if values else {}
+
+
+def _golden_values(session: Session, person_id: str) -> dict[str, Any]:
+    from familyhub.linkage.models import Person
+
+    person = session.get(Person, person_id)
+    if person is None:
+        return {}
+    return {name: getattr(person, name, None) for name in GOLDEN_FIELDS}

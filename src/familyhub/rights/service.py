@@ -4,7 +4,8 @@ Other domains read:
 
 * :func:`restricted_person_ids` (keep, do not process: linkage updates, needs, insight);
 * :func:`objecting_person_ids` (left out of needs flagging);
-* :func:`overlay` (apply rectifications to values derived from the sources).
+* :func:`overlay` (apply rectifications to values derived from the sources), and
+  :func:`golden_with_corrections` (the golden record's headline values, corrected).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from familyhub.rights.facts import (
 )
 from familyhub.rights.outbox import notify, source_organisations
 from familyhub.rights.personal_data import find_personal_data
-from familyhub.rights.rectification import overlay
+from familyhub.rights.rectification import golden_with_corrections, overlay
 
 __all__ = [
     "apply_restriction",
+    "golden_with_corrections",
     "is_restricted",
     "lift_restriction",
     "objecting_person_ids",

@@ -101,3 +101,36 @@ def test_rectification_needs_a_reason_and_a_rectification_request(session: Sessi
     assert not rectify(
         session, request_id=access.id, field="sex", corrected_value="F", reason="x", actor="ig"
     ).done
+
+
+def test_golden_record_shows_the_correction_until_the_source_is_fixed(session: Session) -> None:
+    from familyhub.linkage.models import Person
+    from familyhub.rights.service import golden_with_corrections
+
+    stored = store_everywhere(session)
+    request = _request(session, stored.person_id)
+    assert rectify(
+        session,
+        request_id=request.id,
+        field="date_of_birth",
+        corrected_value="2014-03-19",
+        reason="birth certificate seen",
+        actor="ig",
+    ).done  # the sources all say 2014-03-09: that is the value corrected
+    person = session.get(Person, stored.person_id)
+    assert person is not None
+    assert golden_with_corrections(session, person_id=stored.person_id)["date_of_birth"] == (
+        "2014-03-19"
+    )
+    # linkage rebuilds the golden record from a re-load that still says the 9th
+    person.date_of_birth = date(2014, 3, 9)
+    session.flush()
+    assert golden_with_corrections(session, person_id=stored.person_id)["date_of_birth"] == (
+        "2014-03-19"
+    )
+    # the partner corrects its record; the next golden record says the 19th from source
+    person.date_of_birth = date(2014, 3, 19)
+    session.flush()
+    golden = golden_with_corrections(session, person_id=stored.person_id)
+    assert golden["date_of_birth"] == date(2014, 3, 19)
+    assert session.query(Rectification).one().status == "superseded"

@@ -87,9 +87,9 @@ def test_export_holds_everything_about_her_and_nothing_about_her_mother(
     # and nothing about her mother is shown: not her name, her person id or her record id
     for theirs in ("Marigold", "Ashcombe", stored.other_person_id, "INV000000003"):
         assert theirs not in text, theirs
-    for expected in ["Worried about Zephyrine", "seen at school", "lead_practitioner",
-                     "Signed by Quillfeather", "family membership"]:  # fmt: skip
-        assert expected in text, expected
+    for words in ["Worried about Zephyrine", "seen at school", "lead_practitioner",
+                  "Signed by Quillfeather", "family membership"]:  # fmt: skip
+        assert words in text, words
     if has_links():
         assert "9434765919" in text  # her NHS number from the police record
         assert "present at a DA incident" in text
