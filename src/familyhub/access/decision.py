@@ -29,6 +29,7 @@ ACTIONS = frozenset(
         "view",
         "view_contact",
         "view_record",
+        "view_consent",
         "record_consent",
         "manage_involvement",
         "refer",

@@ -38,6 +38,8 @@ AUDIT_ACTIONS = {
     ("view_contact", "Person"): "person.contact",
     ("view_contact", "Family"): "family.contact",
     ("view_record", "Record"): "person.records",
+    ("view_consent", "Person"): "consent.view",
+    ("view_consent", "Family"): "consent.view",
     ("record_consent", "Person"): "consent.record",
     ("record_consent", "Family"): "consent.record",
     ("manage_involvement", "Person"): "involvement.change",

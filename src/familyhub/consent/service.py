@@ -177,13 +177,12 @@ def view_consent(
     authorize(
         session,
         user=user,
-        action="view",
+        action="view_consent",
         purpose=purpose,
         request_id=request_id,
         person_id=person_id,
         family_id=family_id,
         records=[subject],
-        audit_action="consent.view",
         now=now,
     )
     state, current = consent_state(session, person_id=person_id, family_id=family_id, now=now)

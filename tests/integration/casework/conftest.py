@@ -1,4 +1,8 @@
-"""Each test signs audit checkpoints with a key of its own, in a temporary keys directory."""
+"""Audit checkpoints in these tests are signed with a key in a temporary keys directory.
+
+One directory for the whole test session: the shared test database keeps every committed
+checkpoint, and they must all verify with the same key.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,14 @@ import pytest
 from familyhub.config import get_settings
 
 
+@pytest.fixture(scope="session")
+def _session_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("keys")
+
+
 @pytest.fixture(autouse=True)
-def _own_keys_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    keys = tmp_path / "keys"
-    monkeypatch.setenv("FAMILYHUB_KEYS_DIR", str(keys))
+def _own_keys_dir(_session_keys_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("FAMILYHUB_KEYS_DIR", str(_session_keys_dir))
     get_settings.cache_clear()
-    yield keys
+    yield _session_keys_dir
     get_settings.cache_clear()

@@ -186,6 +186,15 @@ def intended(action: str, c: Case) -> bool:
         if _consent_blocks(c, traits, supplied=supplied):
             return False
         return action != "view_record" or _category_allows(c, traits)
+    if action == "view_consent":
+        return (
+            PRACTITIONER in traits
+            and (
+                involved
+                or (EARLY_HELP in traits and c.referred_to_my_service)
+                or STATUTORY in traits
+            )
+        ) or _ig_rights(c, traits)
     if action == "record_consent":
         return PRACTITIONER in traits and (
             involved or (EARLY_HELP in traits and c.referred_to_my_service) or STATUTORY in traits

@@ -18,6 +18,7 @@ PERSON_ACTIONS = (
     "search",
     "view",
     "view_contact",
+    "view_consent",
     "record_consent",
     "manage_involvement",
     "refer",
