@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from familyhub.insight.areas import AREA_LEVELS, UNKNOWN, AreaCoverage, AreaLookup, resolve_areas
 from familyhub.insight.dataset import InsightData
@@ -72,11 +74,20 @@ class RawCounts:
 def people_with_areas(
     data: InsightData, lookup: AreaLookup | None
 ) -> tuple[pa.Table, AreaCoverage]:
-    """The people table with district, ward and lsoa columns added."""
-    areas, coverage = resolve_areas(data.people.column("postcode").to_pylist(), lookup)
+    """The people table with district, ward and lsoa columns added.
+
+    Each distinct postcode is resolved once and the answer spread back by dictionary index,
+    so a million people cost as much as their few tens of thousands of postcodes.
+    """
+    encoded = pc.dictionary_encode(data.people.column("postcode")).combine_chunks()
+    distinct = encoded.dictionary.to_pylist()
+    indices = encoded.indices.fill_null(len(distinct))
+    people_per_postcode = np.bincount(indices.to_numpy(), minlength=len(distinct) + 1)
+    areas, coverage = resolve_areas([*distinct, None], lookup, weights=people_per_postcode)
     table = data.people
     for level in AREA_LEVELS:
-        table = table.append_column(level, pa.array([a.at(level) for a in areas], pa.string()))
+        values = pa.array([a.at(level) for a in areas], pa.string())
+        table = table.append_column(level, values.take(indices))
     return table, coverage
 
 

@@ -114,28 +114,34 @@ class AreaCoverage:
 
 
 def resolve_areas(
-    postcodes: Iterable[str | None], lookup: AreaLookup | None
+    postcodes: Iterable[str | None],
+    lookup: AreaLookup | None,
+    *,
+    weights: Iterable[int] | None = None,
 ) -> tuple[list[Area], AreaCoverage]:
-    """An Area for every postcode given (in order), and the coverage report."""
+    """An Area for every postcode given (in order), and the coverage report.
+
+    ``weights`` says how many people each postcode stands for (default one each), so that
+    callers can resolve each distinct postcode once.
+    """
     coverage = AreaCoverage()
-    cache: dict[str | None, Area | None] = {}
     unknown = Area(UNKNOWN, UNKNOWN, UNKNOWN)
     result = []
+    counts = iter(weights) if weights is not None else None
     for raw in postcodes:
-        coverage.people += 1
+        n = int(next(counts)) if counts is not None else 1
+        coverage.people += n
         if raw is None or not raw.strip():
-            coverage.no_postcode += 1
+            coverage.no_postcode += n
             result.append(unknown)
             continue
-        if raw not in cache:
-            cache[raw] = _area(raw, lookup)
-        area = cache[raw]
+        area = _area(raw, lookup)
         if area is None:
-            coverage.invalid_postcode += 1
+            coverage.invalid_postcode += n
             result.append(unknown)
             continue
-        if lookup is not None and area.ward == UNKNOWN and area.lsoa == UNKNOWN:
-            coverage.uncovered_people += 1
+        if lookup is not None and area.ward == UNKNOWN and area.lsoa == UNKNOWN and n:
+            coverage.uncovered_people += n
             coverage.uncovered_postcodes.add(raw)
         result.append(area)
     return result, coverage

@@ -1,0 +1,165 @@
+"""Insight at a million people: disclosure-controlled counts and a pseudonymised extract.
+
+The rows are generated in memory in insight's input shape (people, needs, services), not read
+from a database: a 1,000,000-person pipeline run (synth, ingest, link, families, assess) is
+not part of this benchmark, so reading the domain tables is not timed here.
+
+Usage: ``python -m benchmarks insight`` (set FAMILYHUB_BENCH_PEOPLE to change the size).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from familyhub.insight.aggregates import CountsSpec, controlled_counts
+from familyhub.insight.areas import AreaLookup
+from familyhub.insight.dataset import NEEDS_SCHEMA, PEOPLE_SCHEMA, SERVICES_SCHEMA, InsightData
+from familyhub.insight.extract import build_extract
+from familyhub.insight.keys import PurposeKey, derive_purpose_key
+from familyhub.insight.pseudonyms import Pseudonymiser
+from familyhub.insight.purposes import get_purpose
+from familyhub.insight.service import write_table
+from familyhub.outcomes.headline import HEADLINE_OUTCOMES
+
+AS_OF = date(2026, 9, 30)
+STATUSES = np.array(["open", "improving", "resolved"])
+
+
+def generate(people: int, seed: int = 1) -> InsightData:
+    """A synthetic population in NS1-NS8: families of 1-6, about 15% with needs."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 7, size=people // 2)
+    sizes = sizes[np.cumsum(sizes) <= people]
+    n = int(sizes.sum())
+    family_index = np.repeat(np.arange(len(sizes)), sizes)
+    position = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    person_ids = np.char.add("P", np.arange(n).astype(str))
+    family_ids = np.char.add("F", family_index.astype(str))
+    roles = np.where(position < 2, "parent", "child")
+    ages = np.where(position < 2, rng.integers(18, 70, n), rng.integers(0, 18, n))
+    birth = np.datetime64(AS_OF) - (ages * 365 + rng.integers(0, 365, n)).astype("timedelta64[D]")
+    district = rng.integers(1, 9, size=len(sizes))[family_index]
+    sector = rng.integers(1, 10, size=len(sizes))[family_index]
+    letters = np.array(["AB", "DE", "FG", "HJ", "LN", "PQ", "RS", "TU"])
+    unit = letters[rng.integers(0, len(letters), size=len(sizes))][family_index]
+    postcodes = np.char.add(
+        np.char.add(np.char.add("NS", district.astype(str)), " "),
+        np.char.add(sector.astype(str), unit),
+    )
+    people_table = pa.table(
+        {
+            "person_id": person_ids,
+            "family_id": family_ids,
+            "role": roles,
+            "date_of_birth": pa.array(birth.astype("datetime64[D]"), pa.date32()),
+            "sex": rng.choice(np.array(["F", "M", "U"]), size=n, p=[0.49, 0.49, 0.02]),
+            "postcode": postcodes,
+        },
+        schema=PEOPLE_SCHEMA,
+    )
+    # Needs: ~15% of people, 1-3 each, first evidenced 2022-2026.
+    with_needs = np.flatnonzero(rng.random(n) < 0.15)
+    per_person = rng.integers(1, 4, size=len(with_needs))
+    owner = np.repeat(with_needs, per_person)
+    need_keys = np.array([o.key for o in HEADLINE_OUTCOMES])
+    first = np.datetime64("2022-01-01") + rng.integers(0, 1700, size=len(owner)).astype(
+        "timedelta64[D]"
+    )
+    needs_table = pa.table(
+        {
+            "family_id": family_ids[owner],
+            "person_id": person_ids[owner],
+            "need": need_keys[rng.integers(0, len(need_keys), size=len(owner))],
+            "status": STATUSES[rng.integers(0, 3, size=len(owner))],
+            "first_evidence_date": pa.array(first, pa.date32()),
+            "last_evidence_date": pa.array(first + np.timedelta64(90, "D"), pa.date32()),
+        },
+        schema=NEEDS_SCHEMA,
+    )
+    served = rng.choice(len(sizes), size=len(sizes) // 10, replace=False)
+    services_table = pa.table(
+        {
+            "family_id": np.char.add("F", served.astype(str)),
+            "service": rng.choice(np.array(["early_help", "cin", "youth_justice"]), len(served)),
+        },
+        schema=SERVICES_SCHEMA,
+    )
+    return InsightData(people=people_table, needs=needs_table, services=services_table, as_of=AS_OF)
+
+
+def lookup_for(data: InsightData, folder: Path) -> AreaLookup:
+    """A synthetic postcode -> ward / LSOA lookup (a ward per sector, an LSOA per unit)."""
+    path = folder / "lookup.csv"
+    postcodes = sorted(set(data.people.column("postcode").to_pylist()))
+    with path.open("w") as handle:
+        handle.write("pcds,wd25cd,lsoa21cd\n")
+        for postcode in postcodes:
+            district, inward = postcode.split()
+            ward = f"W-{district}-{inward[0]}"
+            handle.write(f"{postcode},{ward},L-{district}-{inward}\n")
+    return AreaLookup.from_csv(path)
+
+
+def _timed(label: str, work):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = work()
+    print(f"  {label}: {time.perf_counter() - start:.1f} s", flush=True)
+    return result
+
+
+def main() -> None:
+    people = int(os.environ.get("FAMILYHUB_BENCH_PEOPLE", "1000000"))
+    print(f"insight on {people:,} generated people (in memory, not read from a database)")
+    data = _timed("generate", lambda: generate(people))
+    print(f"  {data.people.num_rows:,} people, {data.needs.num_rows:,} needs")
+    tmp = Path(tempfile.mkdtemp())
+    lookup = lookup_for(data, tmp)
+    for by, unit, level in [
+        (("need", "area", "month"), "families", "district"),
+        (("area", "month"), "people", "district"),
+        (("need", "area"), "families", "lsoa"),
+        (("area", "month"), "families", "ward"),
+    ]:
+        spec = CountsSpec(by=by, unit=unit, area_level=level)  # type: ignore[arg-type]
+        table, _ = _timed(
+            f"counts by {','.join(by)} ({unit}, area = {level}), disclosure-controlled",
+            lambda spec=spec: controlled_counts(data, spec, lookup=lookup),
+        )
+        print(
+            f"    {len(table.cells):,} cells, {table.primary_suppressed:,} primary and "
+            f"{table.secondary_suppressed:,} secondary suppressions"
+        )
+    purpose = get_purpose("needs_assessment")
+    key = derive_purpose_key(
+        secrets.token_bytes(32), purpose=purpose.name, version=1, salt=random.randbytes(16)
+    )
+    pseudonymiser = Pseudonymiser(PurposeKey(purpose=purpose.name, version=1, key=key))
+    for with_lookup in (None, lookup):
+        start = time.perf_counter()
+        result = build_extract(
+            data, purpose=purpose, pseudonymiser=pseudonymiser, lookup=with_lookup
+        )
+        built = time.perf_counter() - start
+        write_table(tmp / "extract.csv", result.table)
+        total = time.perf_counter() - start
+        areas = "district, ward, LSOA" if with_lookup else "district"
+        print(
+            f"  extract (person level, k={purpose.k}, areas {areas}): build {built:.1f} s, "
+            f"with CSV {total:.1f} s"
+        )
+        print(f"    {result.report.describe()}")
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
