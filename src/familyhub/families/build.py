@@ -329,7 +329,7 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         """
-        CREATE TEMP TABLE home AS
+        CREATE TEMP TABLE kin_placed AS
         WITH occupancy AS (
             SELECT h.household_key, count(*) AS people,
                    count(*) FILTER (WHERE NOT p.dependent) AS adults
@@ -340,6 +340,10 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
                    coalesce(o.people, 0) AS people, coalesce(o.adults, 0) AS adults
             FROM people p LEFT JOIN base_home h USING (person_id)
             LEFT JOIN occupancy o USING (household_key)
+        ),
+        family_homes AS (
+            SELECT DISTINCT household_key FROM first_home
+            WHERE dependent AND household_key IS NOT NULL
         ),
         child_moves AS (
             SELECT k.child_id AS person_id, min(a.household_key) AS household_key
@@ -356,6 +360,18 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
             WHERE NOT a.dependent AND (a.household_key IS NULL OR a.people = 1)
               AND c.dependent AND c.household_key IS NOT NULL AND c.adults > 0
             GROUP BY k.adult_id
+        ),
+        -- A partner a source states (a joint claim) who is seen at no dwelling, or alone,
+        -- lives with their partner's children.
+        partner_moves AS (
+            SELECT a.person_id, min(b.household_key) AS household_key
+            FROM person_relationships r
+            JOIN first_home a ON a.person_id = r.person_id
+            JOIN first_home b ON b.person_id = r.related_person_id
+            JOIN family_homes f ON f.household_key = b.household_key
+            WHERE r.relationship = 'partner' AND NOT a.dependent
+              AND (a.household_key IS NULL OR a.people = 1)
+            GROUP BY a.person_id
         ),
         unhoused_anchor AS (
             SELECT k.child_id, min(k.adult_id) AS anchor
@@ -374,12 +390,75 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
             GROUP BY k.adult_id
         )
         SELECT f.person_id,
-               coalesce(cm.household_key, am.household_key, f.household_key,
+               coalesce(cm.household_key, am.household_key, pm.household_key, f.household_key,
                         kh.household_key) AS household_key
         FROM first_home f
         LEFT JOIN child_moves cm ON cm.person_id = f.person_id
         LEFT JOIN adult_moves am ON am.person_id = f.person_id
+        LEFT JOIN partner_moves pm ON pm.person_id = f.person_id
         LEFT JOIN kin_homes kh ON kh.person_id = f.person_id
+        """
+    )
+
+    # A last look for adults still seen at no dwelling, now that kin have been placed (a
+    # mother and baby known only to the health visitor): a home with children where a
+    # resident shares their family name at one of their postcodes, or else the one home with
+    # children at their postcode registered with their GP practice.
+    con.execute(
+        """
+        CREATE TEMP TABLE home AS
+        WITH placed AS (
+            SELECT k.person_id, k.household_key, p.dependent, p.gp_practices
+            FROM kin_placed k JOIN people p USING (person_id)
+        ),
+        family_homes AS (
+            SELECT x.household_key, list(DISTINCT g) FILTER (WHERE g IS NOT NULL) AS gps,
+                   count(DISTINCT x.person_id) FILTER (WHERE NOT x.dependent) AS adults,
+                   max(p.age) FILTER (WHERE x.dependent) AS eldest_child_age,
+                   min(p.age) FILTER (WHERE x.dependent) AS youngest_child_age
+            FROM placed x JOIN people p USING (person_id)
+            LEFT JOIN unnest(x.gp_practices) AS t(g) ON TRUE
+            WHERE x.household_key IS NOT NULL
+            GROUP BY x.household_key HAVING bool_or(x.dependent)
+        ),
+        resident_postcodes AS (
+            SELECT DISTINCT x.household_key, n.name, n.postcode
+            FROM placed x JOIN names n USING (person_id)
+            WHERE x.household_key IN (SELECT household_key FROM family_homes)
+        ),
+        waiting AS (
+            SELECT x.person_id, x.gp_practices, p.age FROM placed x
+            JOIN people p USING (person_id)
+            WHERE x.household_key IS NULL AND NOT x.dependent
+              AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
+        ),
+        by_name AS (
+            SELECT w.person_id, min(r.household_key) AS household_key
+            FROM waiting w JOIN names n USING (person_id)
+            JOIN resident_postcodes r USING (name, postcode)
+            JOIN family_homes f USING (household_key)
+            WHERE len(w.gp_practices) = 0 OR len(f.gps) = 0
+               OR len(list_intersect(w.gp_practices, f.gps)) > 0
+            GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+        ),
+        by_gp AS (
+            SELECT w.person_id, min(r.household_key) AS household_key
+            FROM waiting w JOIN (SELECT DISTINCT person_id, postcode FROM names) n
+              USING (person_id)
+            JOIN (SELECT DISTINCT household_key, postcode FROM resident_postcodes) r
+              USING (postcode)
+            JOIN family_homes f USING (household_key)
+            -- A home still missing a parent, whose children could be this person's.
+            WHERE len(list_intersect(w.gp_practices, f.gps)) > 0 AND f.adults <= 1
+              AND w.age - f.eldest_child_age BETWEEN 15 AND 50
+              AND w.age - f.youngest_child_age <= 55
+            GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+        )
+        SELECT x.person_id,
+               coalesce(x.household_key, bn.household_key, bg.household_key) AS household_key
+        FROM placed x
+        LEFT JOIN by_name bn USING (person_id)
+        LEFT JOIN by_gp bg USING (person_id)
         """
     )
 
