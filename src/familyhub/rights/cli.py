@@ -73,8 +73,7 @@ def register_cmd(
 
       familyhub rights register --kind erasure --requester "Ava Khan" --person 3f9c...
     """
-    from familyhub.db import unit_of_work
-    from familyhub.rights.requests import register_request
+    from familyhub.rights.subject import MatchingUnavailableError
 
     details = {
         k: v
@@ -88,6 +87,30 @@ def register_cmd(
         if v
     }
     asks = {k: v for k, v in {"field": field, "value": value, "grounds": grounds}.items() if v}
+    try:
+        outcome = _register(
+            details, asks, kind, requester, received, identity_checked, person, relationship, actor
+        )
+    except (MatchingUnavailableError, ValueError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    _finish(outcome)
+
+
+def _register(
+    details: dict[str, str],
+    asks: dict[str, str],
+    kind: str,
+    requester: str,
+    received: str | None,
+    identity_checked: str | None,
+    person: str | None,
+    relationship: str,
+    actor: str | None,
+) -> Any:
+    from familyhub.db import unit_of_work
+    from familyhub.rights.requests import register_request
+
     with unit_of_work() as session:
         outcome = register_request(
             session,
@@ -106,7 +129,7 @@ def register_cmd(
             f"Request [bold]{request.id}[/bold] ({request.kind}): {request.status}; subject "
             f"{request.match_outcome}; due {request.due_on or 'when identity is confirmed'}"
         )
-    _finish(outcome)
+    return outcome
 
 
 @rights_app.command("list")

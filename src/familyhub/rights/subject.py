@@ -67,9 +67,19 @@ def decide(candidates: Sequence[str]) -> SubjectMatch:
     return SubjectMatch("matched", unique[0], unique, f"matched person {unique[0]}")
 
 
+class MatchingUnavailableError(RuntimeError):
+    """The linkage domain's matcher is not installed: give the person id instead."""
+
+
 def linkage_candidates(session: Session, details: dict[str, Any]) -> list[str]:
     """Candidate person ids from the linkage domain's matcher (``familyhub match``)."""
-    module = importlib.import_module("familyhub.linkage.match")
+    try:
+        module = importlib.import_module("familyhub.linkage.match")
+    except ModuleNotFoundError as exc:
+        raise MatchingUnavailableError(
+            "finding a person by their details needs the linkage matcher (familyhub match), "
+            "which is not available; give the person id (--person) instead"
+        ) from exc
     return [str(p) for p in module.candidate_person_ids(session=session, details=details)]
 
 
