@@ -44,3 +44,39 @@ def test_counts_with_nothing_assessed_yet_is_refused(fh_env, tmp_path: Path) -> 
     bad = runner.invoke(app, ["insight", "counts", "--by", "need,postcode", "--out", str(out)])
     assert bad.exit_code == 2
     assert "need, area, month" in bad.output
+
+
+def test_evaluation_return_refused_by_policy_is_kept_in_the_audit_log(
+    fh_env, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from familyhub.access.models import Organisation, User
+    from familyhub.audit.models import AuditEvent
+    from familyhub.db import unit_of_work
+
+    with unit_of_work() as session:
+        org = Organisation(code="nc-planning", name="Northshire Council", kind="council_service")
+        session.add(org)
+        session.flush()
+        session.add(
+            User(username="planner1", display_name="P", organisation_id=org.id, roles=["planner"])
+        )
+    out = tmp_path / "return.csv"
+    result = runner.invoke(
+        app,
+        [
+            "insight", "evaluation-return", "--user", "planner1",
+            "--recipient", "Department for Work and Pensions",
+            "--agreement", "dwp-supporting-families-dsa-2025", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "Refused" in result.output
+    assert not out.exists()
+    with unit_of_work() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "insight.evaluation_return")
+        ).one()
+        assert event.actor_username == "planner1"
+        assert event.decision == "deny"

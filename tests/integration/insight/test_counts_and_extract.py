@@ -165,3 +165,68 @@ def test_unknown_and_identifiable_purposes_are_refused(session: Session, tmp_pat
             purpose="national_evaluation", out=tmp_path / "x.csv", actor="t",
         )  # fmt: skip
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_extract_with_a_ward_and_lsoa_lookup_stays_k_anonymous(session: Session, tmp_path: Path):
+    keys = tmp_path / "keys"
+    init_master_key(keys)
+    create_purpose_key(session=session, purpose="needs_assessment", actor="t", keys_dir=keys)
+    data = population()
+    lookup_file = tmp_path / "lookup.csv"
+    postcodes = sorted(set(data.people.column("postcode").to_pylist()))
+    lookup_file.write_text(
+        "postcode,ward,lsoa\n"
+        + "".join(f"{p},W{p[:3]},L{p.replace(' ', '')}\n" for p in postcodes[:-3])
+    )
+    outcome = produce_extract(
+        session=session, data=data, purpose="needs_assessment", out=tmp_path / "x.csv",
+        actor="t", keys_dir=keys, lookup=AreaLookup.from_csv(lookup_file),
+    )  # fmt: skip
+    rows = read_csv(tmp_path / "x.csv")
+    assert {"postcode_district", "ward", "lsoa"} <= set(rows[0])
+    classes = Counter(
+        (r["postcode_district"], r["ward"], r["lsoa"], r["age_band"], r["household_type"],
+         r["sex"]) for r in rows
+    )  # fmt: skip
+    assert min(classes.values()) >= 5
+    # Some detail survives: not every row was generalised to the district.
+    assert any(r["lsoa"] not in ("*", "Unknown") for r in rows)
+    assert outcome.result.coverage.uncovered_postcodes == set(postcodes[-3:])
+
+
+def test_month_counts_each_family_once_in_the_month_its_first_need_was_evidenced(
+    session: Session, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    import pyarrow as pa
+
+    from familyhub.insight.dataset import NEEDS_SCHEMA, PEOPLE_SCHEMA, SERVICES_SCHEMA, InsightData
+
+    people, needs = [], []
+    for f in range(60):
+        people.append({"person_id": f"p{f}", "family_id": f"f{f}", "role": "parent",
+                       "date_of_birth": None, "sex": "F", "postcode": "NS1 1AB"})  # fmt: skip
+        # Families 0-19 first evidenced in January (and again later), 20-59 in March.
+        first_month = 1 if f < 20 else 3
+        for month, need in [(first_month, "housing"), (5, "health")]:
+            needs.append({"family_id": f"f{f}", "person_id": f"p{f}", "need": need,
+                          "status": "open", "first_evidence_date": date(2025, month, 2),
+                          "last_evidence_date": date(2025, 6, 1)})  # fmt: skip
+    data = InsightData(
+        people=pa.Table.from_pylist(people, schema=PEOPLE_SCHEMA),
+        needs=pa.Table.from_pylist(needs, schema=NEEDS_SCHEMA),
+        services=SERVICES_SCHEMA.empty_table(),
+        as_of=date(2026, 1, 1),
+    )
+    outcome = produce_counts(
+        session=session, data=data, spec=CountsSpec(by=("month",)),
+        purpose="service_planning", out=tmp_path / "m.csv", actor="t",
+    )  # fmt: skip
+    assert read_csv(tmp_path / "m.csv") == [
+        {"month": "2025-01", "families": "20"},
+        {"month": "2025-02", "families": "0"},
+        {"month": "2025-03", "families": "40"},
+        {"month": "Total", "families": "60"},
+    ]
+    assert outcome.table.suppressed == 0
