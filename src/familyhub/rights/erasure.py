@@ -85,23 +85,29 @@ def plan_erasure(
         for r in found.rows.get("source_record", [])
         if (r["source"], r["record_id"]) in kept_keys
     }
-    kept: list[dict[str, Any]] = []
-    to_delete: dict[str, list[dict[str, Any]]] = {}
+    # A row may be found several ways (a relationship by either end); keeping wins.
+    kept_rows: dict[tuple[str, Any], str] = {}
+    candidates: dict[tuple[str, Any], dict[str, Any]] = {}
     for loc, rows in found.by_location:
         if loc.action != "delete":
             continue
         for row in rows:
+            key = (loc.table, _pk(loc.table, row))
             reason = _keep_reason(loc, row, kept_keys, obligations)
             if reason is None and loc.table in LINKS and row[LINKS[loc.table]] in kept_pks:
                 reason = "links a record kept by law to its person"
-            if reason is None:
-                to_delete.setdefault(loc.table, []).append(row)
-            else:
-                kept.append({"table": loc.table, "id": _pk(loc.table, row), "reason": reason})
+            if reason is not None:
+                kept_rows.setdefault(key, reason)
+            candidates[key] = row
     if kept_keys:
         # The statutory records stay linked to their person, so the person stays too.
-        for row in to_delete.pop("person", []):
-            kept.append({"table": "person", "id": row["id"], "reason": "holds records kept by law"})
+        for key in [k for k in candidates if k[0] == "person"]:
+            kept_rows.setdefault(key, "holds records kept by law")
+    to_delete: dict[str, list[dict[str, Any]]] = {}
+    for key, row in candidates.items():
+        if key not in kept_rows:
+            to_delete.setdefault(key[0], []).append(row)
+    kept = [{"table": t, "id": pk, "reason": why} for (t, pk), why in kept_rows.items()]
     return ErasurePlan(person_id=person_id, found=found, delete=to_delete, kept=kept)
 
 
@@ -148,21 +154,44 @@ def apply_plan(session: Session, plan: ErasurePlan) -> dict[str, int]:
     for name in sorted(plan.delete, key=_delete_order):
         table = tables[name]
         rows = plan.delete[name]
+        pk = next(iter(table.primary_key.columns))
+        pks = [_pk(name, r) for r in rows]
         if name == "person":
-            # Earlier ids merged into the survivor go first (they point at it).
-            rows = sorted(rows, key=lambda r: r["merged_into"] is None)
-            for row in rows:
-                session.execute(delete(table).where(table.c.id == row["id"]))
-        else:
-            pk = next(iter(table.primary_key.columns))
-            session.execute(delete(table).where(pk.in_([_pk(name, r) for r in rows])))
+            # Earlier ids point at the ids they merged into: unhook them, then delete.
+            session.execute(update(table).where(pk.in_(pks)).values(merged_into=None))
+        session.execute(delete(table).where(pk.in_(pks)))
         removed[name] += len(rows)
     session.flush()
+    _rebuild_kept_golden_record(session, plan)
     for loc, rows in plan.found.by_location:
         if loc.action == "delete_if_orphaned" and rows:
             removed[loc.table] += _delete_orphans(session, loc, rows)
     session.flush()
     return dict(removed)
+
+
+HEADLINE_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number", "postcode")
+
+
+def _rebuild_kept_golden_record(session: Session, plan: ErasurePlan) -> None:
+    """A person kept for their statutory records shows only what those records say: the
+    golden record's headline values are taken again from the kept records alone (linkage
+    rebuilds the full golden record on its next run)."""
+    kept_persons = [k["id"] for k in plan.kept if k["table"] == "person"]
+    if not kept_persons:
+        return
+    tables = load_all_models().metadata.tables
+    person, records = tables["person"], tables["source_record"]
+    kept_records = [k["id"] for k in plan.kept if k["table"] == "source_record"]
+    rows = session.execute(select(records).where(records.c.id.in_(kept_records))).all()
+    values: dict[str, Any] = {}
+    for field in HEADLINE_FIELDS:
+        if field not in person.c:
+            continue
+        said = {getattr(r, field) for r in rows if getattr(r, field) is not None}
+        values[field] = said.pop() if len(said) == 1 else None
+    if values:
+        session.execute(update(person).where(person.c.id.in_(kept_persons)).values(values))
 
 
 def _delete_orphans(session: Session, loc: Location, rows: list[dict[str, Any]]) -> int:
