@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from familyhub.linkage.constraints import paired_records_sql, violated_rule_sql
+from familyhub.linkage.constraints import SOFT_RULES, paired_records_sql, violated_rule_sql
 
 MAX_CLUSTER_SIZE = 60
 MANUAL_LINK_WEIGHT = 1000.0
@@ -48,6 +48,7 @@ class ClusterReport:
     clusters: int = 0
     largest_cluster: int = 0
     oversized_clusters: list[dict[str, Any]] = field(default_factory=list)
+    detached_without_dob: int = 0
 
 
 def connected_components(n_nodes: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -77,18 +78,40 @@ def _find(parent: dict[int, int], x: int) -> int:
 
 
 def constrained_merge(
-    nodes: list[int], edges: list[tuple[float, int, int]], conflicts: set[tuple[int, int]]
+    nodes: list[int],
+    edges: list[tuple[float, int, int]],
+    conflicts: set[tuple[int, int]],
+    soft: set[tuple[int, int]] | None = None,
 ) -> dict[int, int]:
-    """Greedy agglomeration: strongest edge first, never joining two conflicting groups."""
+    """Greedy agglomeration, strongest edge first, never joining two conflicting groups.
+
+    ``conflicts`` are hard; ``soft`` conflicts (name rules) give way when more edges than
+    soft conflicts join the two groups: a record whose name was mistyped twice conflicts with
+    one spelling but links strongly to the rest of its person. Twins have no edges between
+    them at all (every pair breaks the twin rule), so they never pass.
+    """
+    soft = soft or set()
     parent = {n: n for n in nodes}
     members: dict[int, list[int]] = {n: [n] for n in nodes}
+    neighbours: dict[int, set[int]] = {n: set() for n in nodes}
+    for _score, a, b in edges:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
     for _score, a, b in sorted(edges, reverse=True):
         ra, rb = _find(parent, a), _find(parent, b)
         if ra == rb:
             continue
-        clash = any((min(x, y), max(x, y)) in conflicts for x in members[ra] for y in members[rb])
-        if clash:
+        pairs = [(min(x, y), max(x, y)) for x in members[ra] for y in members[rb]]
+        if any(p in conflicts for p in pairs):
             continue
+        n_soft = sum(1 for p in pairs if p in soft)
+        if n_soft:
+            small, other = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
+            n_edges = sum(
+                1 for x in members[small] for y in neighbours[x] if _find(parent, y) == other
+            )
+            if n_edges < n_soft:
+                continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
         parent[rb] = ra
@@ -192,6 +215,7 @@ def cluster(
         """
     )
     con.unregister("fh_final_in")
+    report.detached_without_dob = _detach_ambiguous_undated(con, records, out)
     sizes = con.sql(
         f"select cluster_id, count(*) as n from {out} group by 1 order by n desc"
     ).fetchall()
@@ -201,6 +225,44 @@ def cluster(
         {"cluster_id": int(c), "records": int(n)} for c, n in sizes if n > max_cluster_size
     ]
     return report
+
+
+def _detach_ambiguous_undated(con: duckdb.DuckDBPyConnection, records: str, out: str) -> int:
+    """Stand alone a record without a date of birth that fits another person about as well.
+
+    A father and son who share a name and an address are told apart by their dates of
+    birth; a record with none could be either. Linking it to one would put one's history on
+    the other's record, so it stays alone and its pairs go to the review queue.
+    """
+    con.execute(
+        f"""
+        create or replace table fh_undated_ambiguous as
+        with e as (
+            select unique_id_l as a, unique_id_r as b, match_weight as w
+            from fh_pairs_checked where rule is null
+        ), both_ways as (select a as u, b as v, w from e union all select b, a, w from e),
+        scored as (
+            select x.u, x.w, cu.cluster_id = cv.cluster_id as own
+            from both_ways x
+            join {out} cu on cu.unique_id = x.u
+            join {out} cv on cv.unique_id = x.v
+            join {records} r on r.unique_id = x.u
+            where r.dob is null
+        ), best as (
+            select u, max(w) filter (where own) as own_w, max(w) filter (where not own) as rival_w
+            from scored group by u
+        )
+        select u as unique_id from best
+        where own_w is not null and rival_w is not null
+          and rival_w >= own_w - {AMBIGUITY_MARGIN} and own_w < {MANUAL_LINK_WEIGHT}
+        """
+    )
+    # Negative labels cannot collide with the smallest-member labels of other clusters.
+    con.execute(
+        f"update {out} set cluster_id = -unique_id "
+        "where unique_id in (select unique_id from fh_undated_ambiguous)"
+    )
+    return int(con.sql("select count(*) from fh_undated_ambiguous").fetchall()[0][0])
 
 
 def _register_pairs(
@@ -241,9 +303,10 @@ def _resolve_conflicts(
             select *, {violated_rule_sql()} as rule
             from ({paired_records_sql("fh_component_pairs", records)})
         )
-        select unique_id_l as a, unique_id_r as b from checked where rule is not null
+        select unique_id_l as a, unique_id_r as b, rule in {SOFT_RULES} as soft
+        from checked where rule is not null
         union
-        select n.a, n.b from fh_manual_nolink n
+        select n.a, n.b, false from fh_manual_nolink n
         join fh_components l on l.unique_id = n.a
         join fh_components r on r.unique_id = n.b and r.component = l.component
         """
@@ -273,7 +336,7 @@ def _resolve_conflicts(
         ).fetchall()
         conflicts = con.sql(
             """
-            select c.component, list((x.a, x.b)) from fh_conflicts x
+            select c.component, list((x.a, x.b, x.soft)) from fh_conflicts x
             join fh_components c on c.unique_id = x.a
             where c.component in (select component from fh_conflicted) group by 1
             """
@@ -283,10 +346,14 @@ def _resolve_conflicts(
             c: [(float(s["score"] if isinstance(s, dict) else s[0]), *_ab(s)) for s in e]
             for c, e in edges
         }
-        conflicts_by = {c: {_pair(x) for x in xs} for c, xs in conflicts}
+        hard_by = {c: {_pair(x) for x in xs if not _is_soft(x)} for c, xs in conflicts}
+        soft_by = {c: {_pair(x) for x in xs if _is_soft(x)} for c, xs in conflicts}
         for component, nodes in members:
             assignment = constrained_merge(
-                list(nodes), edges_by.get(component, []), conflicts_by.get(component, set())
+                list(nodes),
+                edges_by.get(component, []),
+                hard_by.get(component, set()),
+                soft_by.get(component, set()),
             )
             for node, root in assignment.items():
                 out_ids.append(node)
@@ -304,6 +371,11 @@ def _ab(struct: Any) -> tuple[int, int]:
         values = list(struct.values())
         return int(values[1]), int(values[2])
     return int(struct[1]), int(struct[2])
+
+
+def _is_soft(struct: Any) -> bool:
+    values = list(struct.values()) if isinstance(struct, dict) else list(struct)
+    return bool(values[2])
 
 
 def _pair(struct: Any) -> tuple[int, int]:

@@ -27,7 +27,6 @@ from familyhub.linkage.settings import (
     GIVEN_IN_OTHER,
     GIVEN_ONE_EDIT,
     GIVEN_TRANSLITERATION,
-    NAMES_SWAPPED,
 )
 
 # Two keying slips in one longer name (rober / roebert) are still one name; twins' names
@@ -36,21 +35,51 @@ GIVEN_TWO_SLIPS = (
     "(least(length(given_l), length(given_r)) >= 4 and damerau_levenshtein(given_l, given_r) <= 2 "
     "and jaro_winkler_similarity(given_l, given_r) >= 0.86)"
 )
+# In a household, one letter changed in a short name is another name (Ying / Yang, Amir /
+# Amar, Leo / Lea); a slip in a short name counts only as a transposition or a dropped letter.
+GIVEN_ONE_SLIP_STRICT = (
+    f"({GIVEN_ONE_EDIT} and (least(length(given_l), length(given_r)) >= 5 "
+    "or list_sort(string_split(given_l, '')) = list_sort(string_split(given_r, '')) "
+    "or starts_with(given_l, given_r) or starts_with(given_r, given_l)))"
+)
 GIVEN_STRICT = (
-    f"(given_l = given_r or {GIVEN_ALIAS} or {GIVEN_ONE_EDIT} or {GIVEN_TRANSLITERATION} "
-    f"or {GIVEN_TWO_SLIPS})"
+    f"(given_l = given_r or {GIVEN_ALIAS} or {GIVEN_ONE_SLIP_STRICT} "
+    f"or {GIVEN_TRANSLITERATION} or {GIVEN_TWO_SLIPS})"
+)
+# Name order swapped, each side allowing a slip or a nickname (lloyd andrew / andy lloyd).
+NAMES_SWAPPED_LOOSE = (
+    "((damerau_levenshtein(given_l, family_r) <= 1 "
+    "or jaro_winkler_similarity(given_l, family_r) >= 0.85) "
+    "and (damerau_levenshtein(family_l, given_r) <= 1 "
+    "or jaro_winkler_similarity(family_l, given_r) >= 0.85 "
+    "or list_contains(given_aliases_r, family_l)) "
+    "or (damerau_levenshtein(family_l, given_r) <= 1 "
+    "or jaro_winkler_similarity(family_l, given_r) >= 0.85) "
+    "and (damerau_levenshtein(given_l, family_r) <= 1 "
+    "or jaro_winkler_similarity(given_l, family_r) >= 0.85 "
+    "or list_contains(given_aliases_l, family_r)))"
 )
 GIVEN_LOOSE = (
-    f"({GIVEN_STRICT} or {NAMES_SWAPPED} or {GIVEN_IN_OTHER} "
+    f"({GIVEN_STRICT} or {NAMES_SWAPPED_LOOSE} or {GIVEN_IN_OTHER} "
     "or jaro_winkler_similarity(given_l, given_r) >= 0.8 "
     "or starts_with(given_full_l, given_r) or starts_with(given_full_r, given_l))"
+)
+
+# Name order swapped with at most one slip, in a longer name only (for the twin rule).
+NAMES_SWAPPED_STRICT = (
+    "((given_l = family_r and (family_l = given_r "
+    "or (damerau_levenshtein(family_l, given_r) <= 1 "
+    "and least(length(family_l), length(given_r)) >= 5))) "
+    "or (family_l = given_r and (given_l = family_r "
+    "or (damerau_levenshtein(given_l, family_r) <= 1 "
+    "and least(length(given_l), length(family_r)) >= 5))))"
 )
 
 RULES: dict[str, str] = {
     "twin": (
         "dob_l = dob_r and (family_l = family_r or damerau_levenshtein(family_l, family_r) <= 1) "
         f"and given_l is not null and given_r is not null and not {GIVEN_STRICT} "
-        f"and not {NAMES_SWAPPED}"
+        f"and not {NAMES_SWAPPED_STRICT}"
     ),
     "different_dob": f"dob_l is not null and dob_r is not null and not {DOB_NEAR}",
     "different_given_name": (f"given_l is not null and given_r is not null and not {GIVEN_LOOSE}"),
@@ -60,6 +89,12 @@ RULES: dict[str, str] = {
         "or (upn_l <> upn_r))"
     ),
 }
+
+
+# Soft rules are about names, where two keying slips can make one person look like two: a
+# group may still join another it has a soft conflict with when more strong links than
+# conflicts join them (see clustering). Hard rules never give way.
+SOFT_RULES = ("twin", "different_given_name")
 
 
 def violated_rule_sql() -> str:

@@ -19,7 +19,12 @@ import duckdb
 from splink import DuckDBAPI, Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
-from familyhub.linkage.settings import settings_for, training_blocking_rules
+from familyhub.linkage.settings import (
+    FIXED_M,
+    settings_for,
+    training_blocking_rules,
+    training_settings,
+)
 
 # Splink logs every SQL step at INFO; we report our own progress.
 SPLINK_LOG_LEVEL = logging.WARNING
@@ -30,7 +35,47 @@ DETERMINISTIC_RULES: list[str | BlockingRuleCreator] = [
     block_on("given", "family", "dob", "postcode"),
 ]
 RECALL_OF_DETERMINISTIC_RULES = 0.8
-U_SAMPLE_PAIRS = 3_000_000
+U_SAMPLE_PAIRS = 1_000_000
+# No level's m or u may be learned as (near) zero: a disagreement seen in no training pair
+# (a surname change, a mistyped NI number) must cost a lot, not make a match impossible.
+M_FLOOR = 0.002
+U_FLOOR = 1e-6
+
+
+def regularise(trained: dict[str, Any]) -> dict[str, Any]:
+    """Floor m and u, renormalise, and put back the fixed m of the household levels."""
+    for comparison in trained["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
+            values = [max(float(lv.get(key) or 0.0), floor) for lv in levels]
+            fixed = {
+                i: FIXED_M[lv.get("label_for_charts", "")]
+                for i, lv in enumerate(levels)
+                if key == "m_probability" and lv.get("label_for_charts") in FIXED_M
+            }
+            free_total = sum(v for i, v in enumerate(values) if i not in fixed)
+            budget = 1.0 - sum(fixed.values())
+            for i, level in enumerate(levels):
+                level[key] = fixed.get(i, values[i] / free_total * budget)
+    return trained
+
+
+def _copy_parameters(
+    target: dict[str, Any], source: dict[str, Any], keys: tuple[str, ...]
+) -> dict[str, Any]:
+    """Copy ``keys`` from ``source``'s levels onto ``target``'s levels of the same label."""
+    by_label = {
+        (c["output_column_name"], lv.get("label_for_charts")): lv
+        for c in source["comparisons"]
+        for lv in c["comparison_levels"]
+    }
+    for comparison in target["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            found = by_label.get((comparison["output_column_name"], level.get("label_for_charts")))
+            for key in keys:
+                if found is not None and found.get(key) is not None:
+                    level[key] = found[key]
+    return target
 
 
 def linker_for(con: duckdb.DuckDBPyConnection, table: str, settings: dict[str, Any]) -> Linker:
@@ -47,6 +92,8 @@ def train(
     n_records = int(n[0]) if n else 0
     if n_records < 2:
         raise ValueError("at least two source records are needed to train the linkage model")
+    # Prior and u on the full comparisons; m by EM on the comparisons without the household
+    # levels (whose m is fixed, see settings.FIXED_M), then carried across by level label.
     linker = linker_for(con, table, settings_for("duckdb"))
     linker.training.estimate_probability_two_random_records_match(
         DETERMINISTIC_RULES, recall=RECALL_OF_DETERMINISTIC_RULES
@@ -54,13 +101,21 @@ def train(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(U_SAMPLE_PAIRS, max(n_records * 20, 10_000)), seed=seed
     )
+    trained = linker.misc.save_model_to_json()
+    em_settings = _copy_parameters(training_settings("duckdb"), trained, ("u_probability",))
+    em_settings["probability_two_random_records_match"] = trained[
+        "probability_two_random_records_match"
+    ]
+    em_linker = linker_for(con, table, em_settings)
     sessions = []
     for rule in training_blocking_rules():
-        session = linker.training.estimate_parameters_using_expectation_maximisation(
+        session = em_linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
         sessions.append(session)
-    trained = linker.misc.save_model_to_json()
+    trained = regularise(
+        _copy_parameters(trained, em_linker.misc.save_model_to_json(), ("m_probability",))
+    )
     summary = {
         "records": n_records,
         "sources": dict(con.sql(f"select source, count(*) from {table} group by 1").fetchall()),

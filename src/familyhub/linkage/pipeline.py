@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from familyhub.linkage import clustering, features, model
+from familyhub.linkage import clustering, features, model, scorer
 
 # SQL here is built from our own table and column names, never from user input.
 # ruff: noqa: S608
@@ -84,6 +84,7 @@ def run(
             "fewer than two active source records: nothing to link (load sources first: "
             "familyhub ingest)"
         )
+    scorer.store_term_frequencies(con)
     summary = None
     if trained is None:
         start = time.perf_counter()

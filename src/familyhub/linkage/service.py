@@ -85,14 +85,44 @@ def save_model(
 
 
 def load_decisions(*, session: Session) -> pipeline.Decisions:
-    decisions = pipeline.Decisions()
+    """Every manual decision; the latest about a pair stands (someone changed their mind)."""
+    latest: dict[tuple[int, int], str] = {}
     for row in session.scalars(select(ManualDecision).order_by(ManualDecision.id)):
-        pair = (int(row.record_a), int(row.record_b))
-        if row.decision == "link":
-            decisions.links.append(pair)
-        else:
-            decisions.do_not_link.append(pair)
+        latest[(int(row.record_a), int(row.record_b))] = row.decision
+    decisions = pipeline.Decisions()
+    for pair, decision in latest.items():
+        (decisions.links if decision == "link" else decisions.do_not_link).append(pair)
     return decisions
+
+
+def export_links(*, session: Session, out: Path) -> int:
+    """Write ``source, source_record_id, person_id`` for every current link (CSV or Parquet)."""
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    table = store.read_arrow(
+        session,
+        "select source, record_id as source_record_id, person_id from person_link "
+        "order by source, record_id",
+    )
+    table = table.cast(
+        pa.schema(
+            [
+                ("source", pa.string()),
+                ("source_record_id", pa.string()),
+                ("person_id", pa.string()),
+            ]
+        )
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    suffix = out.suffix.lower()
+    if suffix == ".parquet":
+        pq.write_table(table, out)
+    elif suffix == ".csv":
+        pa_csv.write_csv(table, out)
+    else:
+        raise ValueError(f"write links as .csv or .parquet, not {suffix or 'no extension'}")
+    return table.num_rows
 
 
 def link(

@@ -22,19 +22,36 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 MODEL_NAME = "familyhub-person-v1"
+TWIN_LABEL = "different given names, same family name and date of birth (twin pattern)"
+WRONG_NUMBER_LABEL = "same number but given name and date of birth differ (wrong number?)"
+# Levels whose m probability is domain knowledge, not learned: expectation maximisation
+# cannot tell twins from one person (everything else about them agrees, so it calls them
+# matches), nor a relative's NHS number from a person's own.
+FIXED_M = {TWIN_LABEL: 1e-7, WRONG_NUMBER_LABEL: 1e-7}
 
 
 def _level(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
 
 
+def _fixed(level: cll.CustomLevel, label: str) -> ComparisonLevelCreator:
+    return level.configure(m_probability=FIXED_M[label], fix_m_probability=True)
+
+
 # Given names are compatible when one spelling could be the other's: exact, a shared alias
 # (nickname canonical or transliteration skeleton), one edit apart, or one sitting among the
 # other's middle names.
 SAME_FAMILY_AND_DOB = "family_l = family_r and dob_l = dob_r"
-# A nickname and its full form, allowing a keying slip in either (sam / sameul).
+# A nickname and its full form (bill / william): what the model's level tests; cheap enough
+# for the millions of random pairs used to estimate u.
+GIVEN_ALIAS_EXACT = (
+    "(list_contains(given_aliases_l, given_r) or list_contains(given_aliases_r, given_l))"
+)
+# The same allowing a keying slip in either (sam / sameul): for the cannot-link rules, which
+# only ever see pairs already linked.
 GIVEN_ALIAS = (
     "(len(list_filter(given_aliases_l, lambda x: damerau_levenshtein(x, given_r) <= 1)) > 0 "
     "or len(list_filter(given_aliases_r, lambda x: damerau_levenshtein(x, given_l) <= 1)) > 0)"
@@ -62,27 +79,29 @@ DOB_NEAR = (
 )
 
 
-def given_name_comparison() -> cl.CustomComparison:
+def given_name_comparison(*, household_levels: bool = True) -> cl.CustomComparison:
+    levels: list[ComparisonLevelCreator | dict[str, Any]] = [
+        cll.NullLevel("given"),
+        cll.ExactMatchLevel("given").configure(tf_adjustment_column="given"),
+        _level(NAMES_SWAPPED, "given and family names swapped"),
+        _level(GIVEN_ALIAS_EXACT, "nickname and full name"),
+        _level(GIVEN_TRANSLITERATION, "transliterations of one name"),
+        _level(GIVEN_ONE_EDIT, "one typing error apart"),
+        _level(GIVEN_IN_OTHER, "given name among the other's middle names"),
+        *(
+            [_fixed(_level(SAME_FAMILY_AND_DOB, TWIN_LABEL), TWIN_LABEL)]
+            if household_levels
+            else []
+        ),
+        _level(
+            "jaro_winkler_similarity(given_l, given_r) >= 0.88",
+            "similar (Jaro-Winkler >= 0.88)",
+        ),
+        cll.ElseLevel(),
+    ]
     return cl.CustomComparison(
         output_column_name="given_name",
-        comparison_levels=[
-            cll.NullLevel("given"),
-            cll.ExactMatchLevel("given").configure(tf_adjustment_column="given"),
-            _level(NAMES_SWAPPED, "given and family names swapped"),
-            _level(GIVEN_ALIAS, "nickname and full name"),
-            _level(GIVEN_TRANSLITERATION, "transliterations of one name"),
-            _level(GIVEN_ONE_EDIT, "one typing error apart"),
-            _level(GIVEN_IN_OTHER, "given name among the other's middle names"),
-            _level(
-                f"{SAME_FAMILY_AND_DOB}",
-                "different given names, same family name and date of birth (twin pattern)",
-            ),
-            _level(
-                "jaro_winkler_similarity(given_l, given_r) >= 0.88",
-                "similar (Jaro-Winkler >= 0.88)",
-            ),
-            cll.ElseLevel(),
-        ],
+        comparison_levels=levels,
         comparison_description="given name, household-aware",
     )
 
@@ -147,9 +166,9 @@ def address_comparison() -> cl.CustomComparison:
     )
 
 
-def nhs_comparison() -> cl.CustomComparison:
+def nhs_comparison(*, household_levels: bool = True) -> cl.CustomComparison:
     name_and_dob_differ = (
-        f"not (given_l = given_r or {GIVEN_ALIAS} or {GIVEN_ONE_EDIT} or {NAMES_SWAPPED} "
+        f"not (given_l = given_r or {GIVEN_ALIAS_EXACT} or {GIVEN_ONE_EDIT} or {NAMES_SWAPPED} "
         f"or {GIVEN_TRANSLITERATION}) "
         f"and not (dob_l = dob_r or {DOB_NEAR})"
     )
@@ -157,9 +176,18 @@ def nhs_comparison() -> cl.CustomComparison:
         output_column_name="nhs_number",
         comparison_levels=[
             cll.NullLevel("nhs_number"),
-            _level(
-                f"nhs_number_l = nhs_number_r and {name_and_dob_differ}",
-                "same number but given name and date of birth differ (wrong number?)",
+            *(
+                [
+                    _fixed(
+                        _level(
+                            f"nhs_number_l = nhs_number_r and {name_and_dob_differ}",
+                            WRONG_NUMBER_LABEL,
+                        ),
+                        WRONG_NUMBER_LABEL,
+                    )
+                ]
+                if household_levels
+                else []
             ),
             cll.ExactMatchLevel("nhs_number"),
             _level("damerau_levenshtein(nhs_number_l, nhs_number_r) <= 1", "one digit wrong"),
@@ -196,13 +224,15 @@ def contact_comparison() -> cl.CustomComparison:
     )
 
 
-def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
+def comparisons(*, household_levels: bool = True) -> list[ComparisonCreator | dict[str, Any]]:
+    """The model's comparisons. ``household_levels=False`` drops the two levels whose m is
+    fixed and which read other comparisons' columns, for expectation maximisation."""
     return [
-        given_name_comparison(),
+        given_name_comparison(household_levels=household_levels),
         family_name_comparison(),
         dob_comparison(),
         address_comparison(),
-        nhs_comparison(),
+        nhs_comparison(household_levels=household_levels),
         identifier_comparison("ni_number", "National Insurance number"),
         identifier_comparison("upn", "unique pupil number"),
         identifier_comparison("sex", "sex"),
@@ -235,20 +265,24 @@ def prediction_blocking_rules() -> list[Any]:
 
 
 def training_blocking_rules() -> list[Any]:
-    """Rules for expectation maximisation; each leaves some comparisons free to be learned."""
+    """Rules for expectation maximisation; each leaves some comparisons free to be learned.
+
+    Splink holds fixed every comparison that reads a column of the blocking rule, and the
+    household-aware levels read several (given name reads family name and date of birth), so
+    training uses the comparisons without them (``training_settings``).
+    """
     return [
         block_on("dob", "postcode_district"),
-        block_on("given", "family"),
+        block_on("given", "family", "postcode_district"),
         block_on("nhs_number"),
-        block_on("postcode", "dob"),
     ]
 
 
-def settings_creator() -> SettingsCreator:
+def settings_creator(*, household_levels: bool = True) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
+        comparisons=comparisons(household_levels=household_levels),
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
@@ -256,6 +290,11 @@ def settings_creator() -> SettingsCreator:
         probability_two_random_records_match=1e-5,
         linker_uid=MODEL_NAME,
     )
+
+
+def training_settings(dialect: str) -> dict[str, Any]:
+    """Settings for expectation maximisation: the comparisons without the household levels."""
+    return settings_creator(household_levels=False).get_settings(dialect).as_dict()
 
 
 def settings_for(dialect: str, trained: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,0 +1,132 @@
+"""Linkage quality and speed on synthetic people, against a textbook Splink model.
+
+    python -m benchmarks linkage                      # 100,000 people (the issue's target)
+    FH_BENCH_PEOPLE=20000 python -m benchmarks linkage
+    FH_BENCH_TEXTBOOK=0 ...                           # skip the textbook comparison
+    FH_BENCH_DUCKDB=/tmp/bench.duckdb ...             # keep the working tables to inspect
+
+Prints pairwise precision/recall/F1, B-cubed F1, per name-origin group recall, twin and
+namesake pairs merged, and the time of each stage. Figures only: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from tests.unit.linkage.population import population
+
+from familyhub.linkage import evaluate, pipeline
+
+TRUTH_COLUMNS = ["id", "true_person", "name_origin", "birth_group", "namesake_group"]
+
+
+def textbook_settings() -> dict[str, Any]:
+    """A competent textbook Splink model: library comparisons, plain EM, no household logic."""
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    from familyhub.linkage.settings import prediction_blocking_rules
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            cl.NameComparison("given").configure(term_frequency_adjustments=True),
+            cl.NameComparison("family").configure(term_frequency_adjustments=True),
+            cl.DateOfBirthComparison("dob", input_is_string=False),
+            cl.PostcodeComparison("postcode"),
+            cl.ExactMatch("nhs_number"),
+            cl.ExactMatch("ni_number"),
+            cl.ExactMatch("upn"),
+            cl.ExactMatch("sex"),
+        ],
+        blocking_rules_to_generate_predictions=prediction_blocking_rules(),
+        retain_intermediate_calculation_columns=False,
+    ).get_settings("duckdb").as_dict() | {
+        "_em_rules": [block_on("dob"), block_on("given", "family"), block_on("postcode")]
+    }
+
+
+def run_textbook(con: duckdb.DuckDBPyConnection, threshold: float) -> dict[str, Any]:
+    from splink import DuckDBAPI, Linker, block_on
+
+    settings = textbook_settings()
+    em_rules = settings.pop("_em_rules")
+    linker = Linker(DuckDBAPI(connection=con).register("fh_records"), settings, log_level=30)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("nhs_number", "dob"), block_on("given", "family", "dob", "postcode")],
+        recall=0.8,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=3_000_000, seed=1)
+    for rule in em_rules:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=threshold
+    )
+    sql = (
+        "create or replace table fh_textbook_clusters as "  # noqa: S608 (a Splink table name)
+        "select m.id as unique_id, hash(c.cluster_id) as cluster_id from fh_unit_members m "
+        f"join {clusters.physical_name} c on c.unique_id = m.unit_id"
+    )
+    con.execute(sql)
+    return evaluate.quality(con, truth="fh_truth", predicted="fh_textbook_clusters")
+
+
+def _line(name: str, q: dict[str, Any]) -> str:
+    o = q["overall"]
+    return (
+        f"{name}: pairwise precision {o['pairwise_precision']:.4f} recall "
+        f"{o['pairwise_recall']:.4f} F1 {o['pairwise_f1']:.4f}; B-cubed F1 {o['bcubed_f1']:.4f}; "
+        f"twin pairs merged {q.get('twin_pairs_merged')}/{q.get('twin_pairs')}; namesake pairs "
+        f"merged {q.get('namesake_pairs_merged')}/{q.get('namesake_pairs')}"
+    )
+
+
+def main() -> None:
+    people = int(os.environ.get("FH_BENCH_PEOPLE", "100000"))
+    seed = int(os.environ.get("FH_BENCH_SEED", "7"))
+    start = time.perf_counter()
+    records = population(people, seed)
+    print(f"people {people:,}; source records {records.num_rows:,} (generated in "
+          f"{time.perf_counter() - start:.1f} s)")  # fmt: skip
+    con = pipeline.connect(os.environ.get("FH_BENCH_DUCKDB", ":memory:"))
+    truth = records.select(TRUTH_COLUMNS).rename_columns(["unique_id", *TRUTH_COLUMNS[1:]])
+    con.register("fh_truth_in", truth)
+    con.execute("create or replace table fh_truth as select * from fh_truth_in")
+    inputs = records.drop_columns([*TRUTH_COLUMNS[1:], "household"])
+    start = time.perf_counter()
+    result = pipeline.run(con, pa.table(inputs), trained=None)
+    total = time.perf_counter() - start
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+    print(f"familyhub: {total:.1f} s ({timings}); units {result.features.units:,}; "
+          f"pairs scored {result.pairs_scored:,}; clusters {result.clusters.clusters:,}; "
+          f"blocked edges {result.clusters.blocked_edges}")  # fmt: skip
+    scoring = result.timings["score"] + result.timings["cluster"]
+    print(f"scoring + clustering: {records.num_rows / scoring * 60:,.0f} source records a minute")
+    con.execute(
+        "create or replace view fh_record_cluster_eval as select id as unique_id, cluster_id "
+        "from fh_record_cluster"
+    )
+    quality = evaluate.quality(con, truth="fh_truth", predicted="fh_record_cluster_eval")
+    print(_line("familyhub", quality))
+    for group, scores in quality["by_name_origin"].items():
+        print(
+            f"  {group:18} records {scores['records']:>8,}  precision "
+            f"{scores['pairwise_precision']:.4f}  recall {scores['pairwise_recall']:.4f}"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:,.0f} MB")
+    if os.environ.get("FH_BENCH_TEXTBOOK", "1") != "0":
+        start = time.perf_counter()
+        textbook = run_textbook(con, threshold=pipeline.LINK_PROBABILITY)
+        print(_line("textbook Splink", textbook) + f" ({time.perf_counter() - start:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

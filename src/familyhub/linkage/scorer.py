@@ -1,0 +1,57 @@
+"""Scoring against the last run's records: term frequencies kept, linkers built on demand.
+
+``predict`` on a whole dataset derives term frequencies from it; scoring a few new records
+against the cache must use the frequencies of the whole population instead (a surname that is
+rare in ten new records is not rare in the county). The full run keeps them as ``fh_tf_*``
+tables; here they are registered with every linker that scores a subset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+from splink import DuckDBAPI, Linker
+
+from familyhub.linkage.model import SPLINK_LOG_LEVEL
+from familyhub.linkage.settings import settings_for
+
+# SQL here is built from our own table and column names, never from user input.
+# ruff: noqa: S608
+
+TF_COLUMNS = ("given", "family")
+
+
+def store_term_frequencies(con: duckdb.DuckDBPyConnection, table: str = "fh_records") -> None:
+    for column in TF_COLUMNS:
+        con.execute(
+            f"""
+            create or replace table fh_tf_{column} as
+            select {column}, count(*)::double / sum(count(*)) over () as tf_{column}
+            from {table} where {column} is not null group by 1
+            """
+        )
+
+
+def linker_over(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    trained: dict[str, Any],
+    *,
+    explain: bool = False,
+    tf_schema: str = "",
+) -> tuple[Linker, DuckDBAPI]:
+    """A linker over ``table`` (a DuckDB name), with the stored term frequencies registered.
+
+    Register further tables (new records to score) with the returned ``DuckDBAPI``.
+    """
+    settings = settings_for("duckdb", trained)
+    settings["retain_intermediate_calculation_columns"] = explain
+    settings["retain_matching_columns"] = explain
+    db_api = DuckDBAPI(connection=con)
+    linker = Linker(db_api.register(table), settings, log_level=SPLINK_LOG_LEVEL)
+    prefix = f"{tf_schema}." if tf_schema else ""
+    for column in TF_COLUMNS:
+        tf = db_api.register(f"{prefix}fh_tf_{column}")
+        linker.table_management.register_term_frequency_lookup(tf, column)
+    return linker, db_api
