@@ -191,3 +191,25 @@ def test_bad_input_is_refused() -> None:
         control_table({("Total",): 3}, dims=("area",))
     with pytest.raises(ValueError, match="at most two"):
         control_table({("a", "b", "c"): 3}, dims=("x", "y", "z"), additive=("x", "y", "z"))
+
+
+@st.composite
+def sparse_two_way_tables(draw: st.DrawFn) -> Counts:
+    rows, cols = draw(st.integers(2, 12)), draw(st.integers(2, 12))
+    small = st.integers(1, 7)
+    large = st.integers(8, 500)
+    return {
+        (f"r{r}", f"c{c}"): draw(st.one_of(large, large, large, small, st.just(0)))
+        for r in range(rows)
+        for c in range(cols)
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sparse_two_way_tables())
+def test_larger_sparse_tables_hide_few_cells_and_none_recoverably(counts) -> None:
+    # Few small counts in a big table: secondary suppression has to find partners for each.
+    table = control_table(counts, dims=("area", "month"), additive=("area", "month"))
+    assert_not_recoverable(table)
+    truth = true_values(counts, table)
+    assert all(not 1 <= truth[c.key] <= 7 for c in table.cells if c.value is not None)
