@@ -183,10 +183,24 @@ def to_json(export: SubjectAccessExport) -> str:
     return json.dumps(export.as_json_dict(), indent=2, default=str, ensure_ascii=False)
 
 
+def _readable(value: Any) -> str:
+    """A value as a person reads it: lists and mappings spelled out, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_readable(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_readable(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def to_html(export: SubjectAccessExport, *, controller_name: str) -> str:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "html.j2"])
     )
+    env.filters["readable"] = _readable
     return env.get_template("subject_access.html.j2").render(
         e=export, controller_name=controller_name
     )
