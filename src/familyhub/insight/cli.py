@@ -267,6 +267,62 @@ def evaluation_return(
     )
 
 
+@insight_app.command("charts")
+def charts(
+    out: Path = typer.Option(..., "--out", help="Folder for the SVGs and their CSVs."),
+    boundaries: Path | None = typer.Option(
+        None, "--boundaries", help="GeoJSON of the council's areas (default: synthetic NS1-NS8)."
+    ),
+    code_property: str | None = typer.Option(
+        None, "--code-property", help="Feature property holding the area code."
+    ),
+    area_lookup: Path | None = LookupOpt,
+    purpose: str = typer.Option("service_planning", "--purpose", help="Purpose (sets rules)."),
+    as_of: str | None = AsOf,
+    actor: str | None = ActorOpt,
+) -> None:
+    """Write the planner dashboard's charts as SVG, each with the CSV of exactly what it shows.
+
+    Needs by area, needs newly identified by month, and a map of families with 3+ needs;
+    every figure has passed disclosure control.
+
+    Examples:
+
+      familyhub insight charts --out var/charts
+
+      familyhub insight charts --boundaries wards.geojson --code-property WD25CD \\
+          --area-lookup postcode_lookup.csv --out var/charts
+    """
+    from familyhub.db import unit_of_work
+    from familyhub.insight.geo import BoundaryError, load_boundaries
+    from familyhub.insight.service import planner_dashboard, write_charts
+
+    with _refusals():
+        try:
+            shapes = load_boundaries(boundaries, code_property=code_property)
+        except BoundaryError as exc:
+            raise ValueError(str(exc)) from exc
+        lookup = _lookup(area_lookup)
+        with unit_of_work() as session:
+            drawn = _with_progress(
+                "Counting and drawing",
+                lambda: planner_dashboard(
+                    session=session,
+                    as_of=date.fromisoformat(as_of) if as_of else None,
+                    lookup=lookup,
+                    boundaries=shapes,
+                    purpose=purpose,
+                ),
+            )
+            written = write_charts(
+                session=session, charts=drawn, folder=out, purpose=purpose, actor=_actor(actor)
+            )
+    for chart in drawn:
+        for note in chart.notes:
+            err_console.print(f"[yellow]{chart.title}:[/yellow] {note}")
+    console.print(f"Wrote {len(written)} files to [bold]{out}[/bold].")
+
+
 @keys_app.command("init")
 def keys_init() -> None:
     """Create the master key file (once per installation; back it up apart from the database).

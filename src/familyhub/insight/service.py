@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from familyhub.insight.aggregates import CountsSpec, RawCounts, controlled_counts
 from familyhub.insight.areas import AreaLookup
+from familyhub.insight.charts import Chart
 from familyhub.insight.dataset import InsightData
 from familyhub.insight.disclosure import ControlledTable, DisclosureRules
 from familyhub.insight.extract import ExtractResult, build_extract
+from familyhub.insight.geo import Boundaries
 from familyhub.insight.keys import current_purpose_key
 from familyhub.insight.models import InsightOutput
 from familyhub.insight.pseudonyms import Pseudonymiser
@@ -175,6 +178,52 @@ def produce_extract(
         },
     )
     return ExtractOutcome(result=result, output=output)
+
+
+def planner_dashboard(
+    *,
+    session: Session,
+    as_of: date | None = None,
+    lookup: AreaLookup | None = None,
+    boundaries: Boundaries | None = None,
+    purpose: str = "service_planning",
+) -> list[Chart]:
+    """The planner dashboard's charts from the database: figures only, all controlled."""
+    from familyhub.insight.charts import planner_charts
+    from familyhub.insight.dataset import load_from_database
+
+    chosen = aggregate_purpose(purpose)
+    data = load_from_database(session=session, as_of=as_of or date.today())
+    return planner_charts(data, rules=chosen.rules, lookup=lookup, boundaries=boundaries)
+
+
+def write_charts(
+    *, session: Session, charts: Sequence[Chart], folder: Path, purpose: str, actor: str
+) -> list[Path]:
+    """Each chart's SVG and the CSV of what it shows, registered; refused charts skipped."""
+    written = []
+    for chart in charts:
+        if not chart.svg:
+            continue
+        svg, csv_path = folder / f"{chart.name}.svg", folder / f"{chart.name}.csv"
+        fd, tmp = _atomic_target(svg)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(chart.svg)
+        os.replace(tmp, svg)
+        digest = write_csv_rows(csv_path, chart.fieldnames, chart.rows)
+        register_output(
+            session=session,
+            kind="chart",
+            purpose=purpose,
+            actor=actor,
+            path=csv_path,
+            sha256=digest,
+            row_count=len(chart.rows),
+            parameters={"chart": chart.name, "svg": str(svg)},
+            summary={"notes": chart.notes},
+        )
+        written += [svg, csv_path]
+    return written
 
 
 def register_output(

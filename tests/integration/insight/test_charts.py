@@ -45,3 +45,23 @@ def test_a_chart_too_fine_to_publish_says_why_instead_of_failing() -> None:
     assert refused
     assert all("too fine" in c.notes[0] for c in refused)
     assert all(c.rows == [] for c in refused)
+
+
+def test_written_charts_are_svg_and_csv_and_registered(session, tmp_path) -> None:
+    from sqlalchemy import select
+
+    from familyhub.insight.models import InsightOutput
+    from familyhub.insight.service import write_charts
+
+    charts = planner_charts(population(families=600))
+    written = write_charts(
+        session=session, charts=charts, folder=tmp_path, purpose="service_planning", actor="t"
+    )
+    names = sorted(p.name for p in written)
+    assert names == sorted(f"{c.name}.{ext}" for c in charts for ext in ("svg", "csv"))
+    for chart in charts:
+        assert (tmp_path / f"{chart.name}.csv").read_text().replace("\r\n", "\n") == (
+            chart.csv_text()
+        )
+    registered = session.scalars(select(InsightOutput).where(InsightOutput.kind == "chart")).all()
+    assert len(registered) == 3
