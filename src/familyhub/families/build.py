@@ -491,16 +491,18 @@ def _families(con: duckdb.DuckDBPyConnection) -> None:
                              AND x.age - f.eldest_child_age >= 40
                              AND x.age - f.youngest_adult_age >= 18 THEN 'grandparent'
                         ELSE 'parent' END AS role,
-                   s.first_seen AS valid_from
+                   s.first_seen AS valid_from, x.date_of_birth
             FROM housed x JOIN family_homes f USING (household_key)
             LEFT JOIN since s ON s.person_id = x.person_id AND s.household_key = x.household_key
         ),
         non_resident AS (
             SELECT DISTINCT c.family_key, r.related_person_id AS person_id,
-                   'non_resident_parent' AS role, CAST(NULL AS DATE) AS valid_from
+                   'non_resident_parent' AS role, CAST(NULL AS DATE) AS valid_from,
+                   p.date_of_birth
             FROM resident c
             JOIN person_relationships r ON r.person_id = c.person_id
              AND r.relationship IN ({parents})
+            JOIN people p ON p.person_id = r.related_person_id
             WHERE c.role = 'child'
               AND r.related_person_id NOT IN (
                   SELECT person_id FROM resident WHERE family_key = c.family_key)

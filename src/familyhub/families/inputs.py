@@ -8,10 +8,10 @@ truth), so families and needs can be measured "given the linkage".
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
@@ -33,20 +33,23 @@ class NoLinksError(RuntimeError):
 
 
 def read_links_file(path: Path) -> pa.Table:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        fields = reader.fieldnames or []
-        record_key = "record_id" if "record_id" in fields else "source_record_id"
-        if not {"source", record_key, "person_id"} <= set(fields):
-            raise NoLinksError(
-                f"{path}: a links file needs the columns source, record_id (or "
-                "source_record_id) and person_id"
-            )
-        rows = [(r["source"], r[record_key], r["person_id"]) for r in reader]
-    return pa.table(
-        {name: [r[i] for r in rows] for i, name in enumerate(LINKS_SCHEMA.names)},
-        schema=LINKS_SCHEMA,
+    header = path.open(encoding="utf-8").readline()
+    fields = [f.strip().strip('"') for f in header.strip().split(",")]
+    record_key = "record_id" if "record_id" in fields else "source_record_id"
+    if not {"source", record_key, "person_id"} <= set(fields):
+        raise NoLinksError(
+            f"{path}: a links file needs the columns source, record_id (or "
+            "source_record_id) and person_id"
+        )
+    table = pa_csv.read_csv(
+        path,
+        convert_options=pa_csv.ConvertOptions(
+            include_columns=["source", record_key, "person_id"],
+            column_types={c: pa.string() for c in ("source", record_key, "person_id")},
+        ),
     )
+    columns = table.select(["source", record_key, "person_id"])
+    return columns.rename_columns(LINKS_SCHEMA.names).cast(LINKS_SCHEMA)
 
 
 def read_links(session: Session, links_file: Path | None = None) -> pa.Table:
@@ -142,6 +145,7 @@ MEMBERS_SCHEMA = pa.schema(
         ("role", pa.string()),
         ("valid_from", pa.date32()),
         ("valid_to", pa.date32()),
+        ("date_of_birth", pa.date32()),
     ]
 )
 
@@ -150,7 +154,8 @@ def read_members(session: Session) -> pa.Table:
     # Only families that exist now are assessed; their past members' events count up to
     # the day they left.
     sql = (
-        "SELECT m.family_id, m.person_id, m.role, m.valid_from, m.valid_to FROM family_member m "
+        "SELECT m.family_id, m.person_id, m.role, m.valid_from, m.valid_to, m.date_of_birth "
+        "FROM family_member m "
         "JOIN family f ON f.id = m.family_id WHERE f.status = 'active'"
     )
     return read_arrow(session, sql, MEMBERS_SCHEMA)

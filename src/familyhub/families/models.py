@@ -84,6 +84,9 @@ class FamilyMember(Base):
     person_id: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH), index=True)
     # parent, child, adult, grandparent, expectant_parent, non_resident_parent
     role: Mapped[str] = mapped_column(String(32))
+    # As the person's records give it when the family was built (for the age rules and for
+    # spotting events dated before birth, without reading every source record again).
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 

@@ -196,6 +196,9 @@ def _write_families(session: Session, built: FamilyBuild, *, run_id: int) -> dic
     current: dict[str, set[Member]] = defaultdict(set)
     since: dict[tuple[str, str], date | None] = {}
     members = built.members.to_pydict()
+    born: dict[str, date | None] = dict(
+        zip(members["person_id"], members["date_of_birth"], strict=True)
+    )
     for key, person, role, valid_from in zip(
         members["family_key"],
         members["person_id"],
@@ -241,6 +244,7 @@ def _write_families(session: Session, built: FamilyBuild, *, run_id: int) -> dic
                     "family_id": family_id,
                     "person_id": person_id,
                     "role": role,
+                    "date_of_birth": born.get(person_id),
                     "valid_from": since.get((key, person_id)) or as_of,
                     "valid_to": None,
                 }

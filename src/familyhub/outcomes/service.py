@@ -18,7 +18,7 @@ import pyarrow as pa
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from familyhub.families.inputs import read_events, read_links, read_members, read_records
+from familyhub.families.inputs import read_links, read_members
 from familyhub.families.tables import write_arrow, write_csv
 from familyhub.outcomes.engine import AssessmentInputs, assess
 from familyhub.outcomes.headline import outcome_for
@@ -29,6 +29,7 @@ from familyhub.outcomes.models import (
     NeedEvidence,
     RejectedEvent,
 )
+from familyhub.outcomes.pushdown import read_candidate_events, read_events_of_records
 from familyhub.outcomes.rules import RuleSet, load_rules
 from familyhub.runs import finish_run, start_run
 
@@ -55,22 +56,45 @@ def excluded_person_ids(session: Session, *, on: date) -> frozenset[str]:
     return frozenset(objecting_person_ids(session, on=on) | restricted_person_ids(session, on=on))
 
 
-def person_birth_dates(records: pa.Table, links: pa.Table) -> pa.Table:
-    """Each person's date of birth: the one most of their source records give."""
+def _birth_dates(members: pa.Table) -> pa.Table:
     con = duckdb.connect()
     try:
-        con.register("records_in", records)
-        con.register("links_in", links)
+        con.register("members_in", members)
         return con.sql(
+            "SELECT person_id, max(date_of_birth) AS date_of_birth FROM members_in "
+            "GROUP BY person_id"
+        ).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _read_events(session: Session, rules: RuleSet, links: pa.Table, members: pa.Table) -> pa.Table:
+    """Events that could be evidence of a need; then positive signs, only for the records of
+    family members with candidate evidence (they matter for no one else)."""
+    need_rules = [r for r in rules.rules if r.signal == "need"]
+    positive_rules = [r for r in rules.rules if r.signal == "positive"]
+    events = read_candidate_events(session, need_rules)
+    if not positive_rules or events.num_rows == 0:
+        return events
+    con = duckdb.connect()
+    try:
+        con.register("events_in", events)
+        con.register("links_in", links)
+        con.register("members_in", members)
+        records = con.sql(
             """
-            SELECT l.person_id, mode(r.date_of_birth) AS date_of_birth
-            FROM records_in r JOIN links_in l USING (source, record_id)
-            WHERE r.date_of_birth IS NOT NULL AND r.date_of_birth > DATE '1901-01-01'
-            GROUP BY l.person_id
+            WITH people AS (
+                SELECT DISTINCT l.person_id FROM events_in e
+                JOIN links_in l USING (source, record_id)
+                WHERE l.person_id IN (SELECT person_id FROM members_in)
+            )
+            SELECT DISTINCT l.source, l.record_id FROM links_in l JOIN people USING (person_id)
             """
         ).to_arrow_table()
     finally:
         con.close()
+    positives = read_events_of_records(session, positive_rules, records)
+    return pa.concat_tables([events, positives]) if positives.num_rows else events
 
 
 def decisions_in_force(session: Session) -> dict[tuple[str, str], NeedDecision]:
@@ -115,11 +139,13 @@ def assess_all(
         parameters={"as_of": as_of.isoformat(), "rules_version": rules.version},
     )
     links = read_links(session, links_file)
+    members = read_members(session)
+    events = _read_events(session, rules, links, members)
     inputs = AssessmentInputs(
-        events=read_events(session, sorted(rules.event_types)),
+        events=events,
         links=links,
-        people=person_birth_dates(read_records(session), links),
-        members=read_members(session),
+        people=_birth_dates(members),
+        members=members,
         excluded_person_ids=excluded_person_ids(session, on=as_of),
     )
     decisions = decisions_in_force(session)

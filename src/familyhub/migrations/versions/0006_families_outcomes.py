@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("family_id", sa.String(length=32), nullable=False),
         sa.Column("person_id", sa.String(length=32), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
         sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_to", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
