@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, screenshot
+from tests.e2e.conftest import LiveServer, assert_accessible, screenshot
 from tests.integration.web.support import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -25,10 +25,17 @@ def _sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def test_practitioner_signs_in_states_purpose_and_signs_out(page: Any, tmp_path: Path) -> None:
+def test_practitioner_signs_in_states_purpose_and_signs_out(
+    page: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
     make_user("ew.okafor", display_name="Ada Okafor", roles=("early_help_worker",))
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/sign-in$"))
+    # The first Tab reaches the skip link, which takes keyboard users past the header.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    # Blur it again: a focused skip link pushes the page down, and moves it back on click.
+    page.evaluate("document.activeElement.blur()")
     expect(page.locator(".govuk-generic-header")).to_contain_text("Northmoor Council")
     expect(page.locator(".govuk-service-navigation__service-name")).to_contain_text("familyhub")
     # GOV.UK Frontend's JavaScript ran under our CSP: the password input grew its Show button.
@@ -83,6 +90,12 @@ def test_practitioner_signs_in_states_purpose_and_signs_out(page: Any, tmp_path:
     assert_accessible(page)
     page.goto("/me")
     expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+    # The server logged every request, but no name, username or query string.
+    log = live_server.log.read_text()
+    assert "GET /me 303" in log
+    for personal in ("Ada Okafor", "ew.okafor", "?ended"):
+        assert personal not in log
 
 
 def test_each_role_has_its_own_home_page(page: Any, tmp_path: Path) -> None:

@@ -176,7 +176,8 @@ def end_sessions_of_user(session: Session, *, user_id: int, reason: str = "disab
     result = session.execute(
         update(WebSession)
         .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason, flow={})
+        .values(ended_at=utcnow(), end_reason=reason, flow={}),
+        execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -228,10 +229,17 @@ def csrf_matches(record: WebSession, submitted: str | None) -> bool:
     return bool(submitted) and hmac.compare_digest(record.csrf_token, str(submitted))
 
 
-def purge_ended_sessions(session: Session, *, older_than: timedelta = timedelta(days=1)) -> int:
-    """Delete session records ended or expired more than ``older_than`` ago."""
+def purge_old_sessions(session: Session, *, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete session records that could no longer be used for more than ``older_than``.
+
+    Every session, ended early or not, is past its ``expires_at`` within 8 hours, so this
+    removes everything dead for a day while keeping recent endings for investigation.
+    """
     cutoff = utcnow() - older_than
+    # No in-memory synchronisation: SQLite hands back naive datetimes, and nothing loaded in
+    # this session can be a day past its expiry anyway.
     result = session.execute(
-        delete(WebSession).where((WebSession.ended_at < cutoff) | (WebSession.expires_at < cutoff))
+        delete(WebSession).where(WebSession.expires_at < cutoff),
+        execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -17,6 +17,7 @@ from familyhub.web.sessions import (
     IssuedSession,
     choose_purpose,
     end_session,
+    purge_old_sessions,
     restart_for_new_purpose,
     start_user_session,
 )
@@ -120,6 +121,8 @@ def _signed_in(
     request_id: str | None,
 ) -> IssuedSession:
     issued = start_user_session(session, user=user, auth_method=method, replacing=replacing)
+    # Sign-ins are frequent enough, and rare enough, to keep the table tidy from here.
+    purge_old_sessions(session)
     record(
         session,
         actor=user,

@@ -18,7 +18,7 @@ from familyhub.runs import utcnow
 from familyhub.web.app import create_app
 from familyhub.web.cookies import SESSION_COOKIE
 from familyhub.web.models import WebSession
-from familyhub.web.sessions import digest
+from familyhub.web.sessions import digest, end_sessions_of_user
 from tests.integration.web.support import make_user, sign_in
 
 
@@ -178,3 +178,23 @@ def test_an_unexpected_error_shows_a_reference_and_leaks_nothing(
     assert api.json()["error"] == "internal_error"
     assert "Jane" not in api.text
     assert "Jane Synthetic" not in caplog.text
+
+
+def test_dead_sessions_are_purged_a_day_after_they_expire(client: TestClient) -> None:
+    sign_in(client, make_user("ew.first"))
+    first = client.cookies[SESSION_COOKIE]
+    _age_session(first, expires_at=utcnow() - timedelta(days=2))
+    client.cookies.clear()
+    sign_in(client, make_user("ew.second"))
+    with unit_of_work() as session:
+        digests = set(session.scalars(select(WebSession.token_digest)))
+    assert digest(first) not in digests
+    assert digest(client.cookies[SESSION_COOKIE]) in digests
+
+
+def test_ending_every_session_of_a_user_signs_them_out_everywhere(client: TestClient) -> None:
+    user = make_user("ew.everywhere")
+    sign_in(client, user)
+    with unit_of_work() as session:
+        assert end_sessions_of_user(session, user_id=user.id, reason="administrator") == 1
+    assert client.get("/").headers["location"] == "/sign-in?ended=ended"

@@ -42,6 +42,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_digest", name=op.f("uq_web_session_token_digest")),
     )
     op.create_index(op.f("ix_web_session_user_id"), "web_session", ["user_id"], unique=False)
+    op.create_index(
+        op.f("ix_web_session_expires_at"), "web_session", ["expires_at"], unique=False
+    )
     op.create_table(
         "web_api_token",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -69,5 +72,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_web_api_token_user_id"), table_name="web_api_token")
     op.drop_table("web_api_token")
+    op.drop_index(op.f("ix_web_session_expires_at"), table_name="web_session")
     op.drop_index(op.f("ix_web_session_user_id"), table_name="web_session")
     op.drop_table("web_session")
