@@ -164,7 +164,7 @@ def control_table(
         if _nothing_left(slice_edges):
             # Hiding the next smallest cell left this table with no figure but its totals;
             # hiding totals instead may keep the cells, which is what the breakdown is for.
-            retry = _slices_again(slice_edges, rules)
+            retry = _with_totals_cheapest(slice_edges, rules)
             _suppress(retry)
             if not _nothing_left(retry):
                 slice_edges = retry
@@ -283,7 +283,7 @@ def _nothing_left(edges: Sequence[_Edge]) -> bool:
     return bool(inner) and all(e.suppressed for e in inner)
 
 
-def _slices_again(edges: Sequence[_Edge], rules: DisclosureRules) -> list[_Edge]:
+def _with_totals_cheapest(edges: Sequence[_Edge], rules: DisclosureRules) -> list[_Edge]:
     """The same sub-table, primary suppression only, with totals the cheapest to hide."""
     return [
         _Edge(
