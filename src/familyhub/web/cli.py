@@ -26,8 +26,15 @@ def serve_command(
 
       FAMILYHUB_DATA_DIR=/srv/familyhub FAMILYHUB_COUNCIL_NAME="Northmoor Council" familyhub serve
     """
+    from familyhub.migrate import current_revision
     from familyhub.web.app import serve
 
+    if current_revision() is None:
+        console.print(
+            "[red]The database is empty.[/red] Run [bold]familyhub db upgrade[/bold] "
+            "(or [bold]familyhub demo[/bold] for synthetic data) first."
+        )
+        raise typer.Exit(1)
     console.print(f"Serving familyhub on [bold]http://{host}:{port}[/bold] (Ctrl+C to stop).")
     serve(host=host, port=port)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from typer.testing import CliRunner
@@ -12,7 +14,8 @@ from familyhub.access.auth import disable_user
 from familyhub.access.models import User
 from familyhub.audit.models import AuditEvent
 from familyhub.cli import app as cli_app
-from familyhub.db import unit_of_work
+from familyhub.config import get_settings
+from familyhub.db import reset_engine, unit_of_work
 from familyhub.runs import utcnow
 from familyhub.web.models import ApiToken
 from familyhub.web.tokens import issue_api_token
@@ -106,3 +109,18 @@ def test_api_token_cli_creates_a_token_that_works(client: TestClient) -> None:
     refused = runner.invoke(cli_app, ["api-token", "create", "dt.cli", "--purpose", "whim"])
     assert refused.exit_code == 1
     assert "not a purpose" in refused.output
+
+
+def test_serve_refuses_an_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAMILYHUB_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.delenv("FAMILYHUB_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    reset_engine()
+    try:
+        result = CliRunner().invoke(cli_app, ["serve", "--port", "1"])
+    finally:
+        get_settings.cache_clear()
+        reset_engine()
+    assert result.exit_code == 1
+    assert "database is empty" in result.output
+    assert "familyhub db upgrade" in result.output

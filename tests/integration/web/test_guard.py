@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -56,6 +57,10 @@ def guarded(web_env: dict[str, str]) -> Iterator[TestClient]:
             person_id=person_id,
         )
         return {"person": person_id}
+
+    @api.post("/notes")
+    def add_note(visit: ApiVisit) -> dict[str, str]:
+        return {"added_by": visit.viewer.username}
 
     app.include_router(pages)
     app.include_router(api)
@@ -117,3 +122,14 @@ def test_home_lists_what_the_decision_point_allows(
     guarded.cookies.clear()
     sign_in(guarded, make_user("ew.other"))
     assert "Review possible matches" not in guarded.get("/").text
+
+
+def test_api_writes_from_the_browser_session_need_the_csrf_header(guarded: TestClient) -> None:
+    sign_in(guarded, make_user("ew.writer"))
+    assert guarded.post("/api/v1/notes").status_code == 403
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', guarded.get("/").text)
+    assert token is not None
+    response = guarded.post("/api/v1/notes", headers={"X-CSRF-Token": token.group(1)})
+    assert response.json() == {"added_by": "ew.writer"}
+    [refusal] = _events("web.csrf")
+    assert refusal.decision == "refused"
