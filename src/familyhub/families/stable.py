@@ -36,16 +36,16 @@ def assign_family_ids(
 ) -> IdAssignment:
     """Give each current family (by key) an id: the best-overlapping previous family's id,
     else a new one. Previous families left without a match have ended."""
-    family_of_person: dict[str, str] = {}
+    # A non-resident parent can belong to more than one family.
+    families_of_person: dict[str, list[str]] = {}
     for family_id, members in previous.items():
         for member in members:
-            family_of_person[member.person_id] = family_id
+            families_of_person.setdefault(member.person_id, []).append(family_id)
     candidates: list[tuple[int, str, str]] = []
     for key, members in current.items():
         shared: Counter[str] = Counter()
         for member in members:
-            old = family_of_person.get(member.person_id)
-            if old is not None:
+            for old in families_of_person.get(member.person_id, ()):
                 shared[old] += 2 if member.role == "child" else 1
         candidates.extend((count, old, key) for old, count in shared.items())
     # Highest overlap first; ties broken by ids so that the result does not depend on order.

@@ -197,7 +197,7 @@ operands = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(op=st.sampled_from(OPERATORS), operand=operands, value=values)
 def test_condition_sql_agrees_with_its_plain_meaning(op, operand, value) -> None:
     condition, error = parse_condition("x", op, operand, 1)
@@ -225,7 +225,7 @@ spans = st.lists(
 )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     spans=spans, positives=st.lists(st.integers(0, 1700), max_size=2), offset=st.integers(0, 1700)
 )
