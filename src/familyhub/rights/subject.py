@@ -8,7 +8,6 @@ person id was given, e.g. by IG from the record's page).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,19 +67,76 @@ def decide(candidates: Sequence[str]) -> SubjectMatch:
 
 
 class MatchingUnavailableError(RuntimeError):
-    """The linkage domain's matcher is not installed: give the person id instead."""
+    """Matching by details is not possible yet (no linkage run): give the person id."""
 
 
-def linkage_candidates(session: Session, details: dict[str, Any]) -> list[str]:
-    """Candidate person ids from the linkage domain's matcher (``familyhub match``)."""
-    try:
-        module = importlib.import_module("familyhub.linkage.match")
-    except ModuleNotFoundError as exc:
+MATCH_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "ni_number",
+    "upn",
+    "postcode",
+    "address",
+    "phone",
+    "email",
+)
+
+
+def linkage_candidates(session: Session, details: dict[str, Any]) -> SubjectMatch:
+    """Ask the linkage domain's matcher (``familyhub match``) and decide.
+
+    A candidate at or above the linkage's own link probability is a match; one in its review
+    band is only possible, so it makes the outcome ambiguous for a person to settle; a
+    candidate a cannot-link rule rules out (a twin) never counts.
+    """
+    from familyhub.linkage import service
+    from familyhub.linkage.match import matcher
+    from familyhub.linkage.pipeline import LINK_PROBABILITY, REVIEW_PROBABILITY
+
+    model = service.active_model(session=session)
+    if model is None:
         raise MatchingUnavailableError(
-            "finding a person by their details needs the linkage matcher (familyhub match), "
-            "which is not available; give the person id (--person) instead"
-        ) from exc
-    return [str(p) for p in module.candidate_person_ids(session=session, details=details)]
+            "no linkage model yet (run `familyhub link`): give the person id (--person) instead"
+        )
+    fields = {k: v for k, v in details.items() if k in MATCH_FIELDS and v}
+    if not fields:
+        return decide([])
+    try:
+        found = matcher(service.cache_path(), model.settings).match(fields, limit=10)
+    except FileNotFoundError as exc:
+        raise MatchingUnavailableError(f"{exc}; or give the person id (--person)") from exc
+    usable = [c for c in found if c.cannot_link_rule is None]
+    sure = _survivors(
+        session, [c.person_id for c in usable if c.match_probability >= LINK_PROBABILITY]
+    )
+    possible = _survivors(
+        session, [c.person_id for c in usable if c.match_probability >= REVIEW_PROBABILITY]
+    )
+    if len(sure) == 1 and len(possible) == 1:
+        return decide(sure)
+    if sure or possible:
+        return _ambiguous(possible or sure)
+    return decide([])
+
+
+def _survivors(session: Session, person_ids: list[str]) -> list[str]:
+    alive = (surviving_person_id(session, p) for p in person_ids)
+    return list(dict.fromkeys(p for p in alive if p is not None))
+
+
+def _ambiguous(candidates: list[str]) -> SubjectMatch:
+    if len(candidates) == 1:
+        return SubjectMatch(
+            "ambiguous",
+            None,
+            tuple(candidates),
+            "one person may match, but not surely enough: recorded with the candidate; "
+            "check with the requester, then pick with `familyhub rights resolve`",
+        )
+    return decide(candidates)
 
 
 def match_subject(
@@ -91,4 +147,4 @@ def match_subject(
         if surviving is None:
             return SubjectMatch("not_found", None, (), f"there is no person {person_id}")
         return SubjectMatch("chosen", surviving, (surviving,), f"person {surviving} given")
-    return decide(linkage_candidates(session, details))
+    return linkage_candidates(session, details)
