@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from familyhub.identity.errors import InvalidValueError
 
@@ -10,6 +11,7 @@ from familyhub.identity.errors import InvalidValueError
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 
+@lru_cache(maxsize=100_000)
 def normalise_email(raw: str | None) -> str | None:
     """``  Jo.Smith@Example.ORG `` -> ``jo.smith@example.org``; None if empty."""
     if raw is None:

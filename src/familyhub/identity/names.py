@@ -37,7 +37,8 @@ _SPECIAL_FOLDS = str.maketrans(
     }
 )
 _NOT_MATCH = re.compile(r"[^a-z ]")
-_PLACEHOLDERS = frozenset({"", "unknown", "not known", "n/a", "na", "none", "null", "-", "?"})
+# Not "na": Na is a given name (Chinese), as are many two-letter names.
+_PLACEHOLDERS = frozenset({"", "unknown", "not known", "n/a", "none", "null", "-", "?"})
 
 
 def _title_word(word: str) -> str:

@@ -8,6 +8,7 @@ upstream.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 from stdnum.gb import nhs, upn
@@ -17,6 +18,7 @@ from familyhub.identity.errors import InvalidValueError
 _NHS_SEPARATORS = re.compile(r"[\s\-]")
 
 
+@lru_cache(maxsize=200_000)
 def normalise_nhs_number(raw: str | None) -> str | None:
     """Ten digits passing the modulus 11 check, e.g. ``943 476 5919`` -> ``9434765919``."""
     if raw is None:
@@ -42,6 +44,7 @@ _NINO_TEMPORARY = re.compile(r"^TN[0-9]{6}[FM]?$")
 _NINO_SEPARATORS = re.compile(r"[\s\-]")
 
 
+@lru_cache(maxsize=200_000)
 def normalise_ni_number(raw: str | None) -> str | None:
     """National Insurance number, upper case, no spaces: ``ab 12 34 56 c`` -> ``AB123456C``.
 
@@ -61,6 +64,7 @@ def normalise_ni_number(raw: str | None) -> str | None:
     return compact
 
 
+@lru_cache(maxsize=200_000)
 def normalise_upn(raw: str | None) -> str | None:
     """Unique Pupil Number: 13 characters with a valid check letter and a known LA number."""
     if raw is None:
@@ -80,6 +84,7 @@ def normalise_upn(raw: str | None) -> str | None:
         raise InvalidValueError(f"UPN {raw!r} is not a UPN (a letter then 12 characters)") from None
 
 
+@lru_cache(maxsize=200_000)
 def normalise_uprn(raw: str | None) -> str | None:
     """Unique Property Reference Number: 1 to 12 digits, leading zeros dropped."""
     if raw is None:

@@ -7,6 +7,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from familyhub.identity import InvalidValueError, parse_date
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from familyhub.sources.contract import Attribute, Condition, Contract, EventRule
     from familyhub.sources.normalise import Issue
 
+# One encoder, built once: json.dumps with options builds a new encoder on every call.
+encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 _TERM_SEASONS = {
     "AUT": ((9, 1), (12, 31), 0),
     "SPR": ((1, 1), (3, 31), 1),
@@ -23,8 +27,16 @@ _TERM_SEASONS = {
 }
 
 
-def academic_term(raw: str) -> tuple[date, date]:
-    """``2023-24 AUT`` -> (2023-09-01, 2023-12-31); SPR is January-March, SUM April-July."""
+@lru_cache(maxsize=100_000)
+def iso_date(raw: str, formats: tuple[str, ...]) -> str | None:
+    """The date in ``raw`` as ISO text (how it is stored), None if empty; InvalidValueError."""
+    value = parse_date(raw, formats)
+    return value.isoformat() if value else None
+
+
+@lru_cache(maxsize=1024)
+def academic_term(raw: str) -> tuple[str, str]:
+    """``2023-24 AUT`` -> ('2023-09-01', '2023-12-31'); SPR is January-March, SUM April-July."""
     try:
         years, season = raw.split()
         first_year = int(years.split("-")[0])
@@ -32,7 +44,7 @@ def academic_term(raw: str) -> tuple[date, date]:
     except (ValueError, KeyError):
         raise InvalidValueError(f"{raw!r} is not an academic term like '2023-24 AUT'") from None
     year = first_year + offset
-    return date(year, sm, sd), date(year, em, ed)
+    return date(year, sm, sd).isoformat(), date(year, em, ed).isoformat()
 
 
 def _template_fields(template: str) -> list[str]:
@@ -72,7 +84,7 @@ class CompiledEvent:
         self._type_idx = self.positions[rule.type_from.column] if rule.type_from else None
         self._conditions = [_compile_condition(c, self.positions[c.column]) for c in rule.when]
         self._attrs = [
-            (name, self.positions[spec if isinstance(spec, str) else spec.column], spec)
+            (name, self.positions[_col_of(spec)], _col_of(spec), _converter(spec, self.formats))
             for name, spec in rule.attributes.items()
         ]
         used = set(_template_fields(rule.description)) | set(_template_fields(rule.id or ""))
@@ -112,12 +124,12 @@ class CompiledEvent:
             event_type = rule.type or ""
         date_col = _col(rule.date)
         raw_date = values[self._date_idx].strip()
-        end: date | None = None
+        end: str | None = None
         try:
             if rule.date_parser == "academic_term":
                 start, end = academic_term(raw_date)
             else:
-                parsed = parse_date(raw_date, self.formats)
+                parsed = iso_date(raw_date, self.formats)
                 if parsed is None:
                     issues.append(Issue(date_col, "the event date is empty", ROW_QUARANTINED))
                     return
@@ -127,21 +139,19 @@ class CompiledEvent:
             return
         if self._end_idx is not None:
             try:
-                end = parse_date(values[self._end_idx], self.formats)
+                end = iso_date(values[self._end_idx], self.formats)
             except InvalidValueError as exc:
                 issues.append(Issue(_col(rule.end_date), exc.reason, ROW_QUARANTINED))
                 return
         attributes: dict[str, Any] = {}
-        for name, idx, spec in self._attrs:
+        for name, idx, column, convert in self._attrs:
             raw = values[idx].strip()
             if not raw:
                 continue
             try:
-                attributes[name] = _convert(raw, spec, self.formats)
-            except (ValueError, InvalidValueError):
-                issues.append(
-                    Issue(_col_of(spec), f"{raw!r} is not a {_type_of(spec)}", VALUE_DROPPED)
-                )
+                attributes[name] = convert(raw)
+            except ValueError as exc:
+                issues.append(Issue(column, f"{raw!r} is not {exc}", VALUE_DROPPED))
         fields = {c: values[i].strip() for c, i in self._template_cols}
         fields["record_id"] = record_id
         labels = _Labels(rule.labels, fields)
@@ -156,7 +166,7 @@ class CompiledEvent:
                 end,
                 rule.data_category or self.category(event_type),
                 description,
-                json.dumps(attributes, ensure_ascii=False),
+                encode_json(attributes),
             )
         )
 
@@ -169,27 +179,35 @@ def _col_of(spec: str | Attribute) -> str:
     return spec if isinstance(spec, str) else spec.column
 
 
-def _type_of(spec: str | Attribute) -> str:
-    return (
-        "str"
-        if isinstance(spec, str)
-        else {"int": "whole number", "float": "number"}.get(spec.type, spec.type)
-    )
-
-
-def _convert(raw: str, spec: str | Attribute, formats: tuple[str, ...]) -> Any:
+def _converter(spec: str | Attribute, formats: tuple[str, ...]) -> Callable[[str], Any]:
+    """A function from the raw text to the attribute's value; ValueError names the type."""
     if isinstance(spec, str) or spec.type == "str":
-        return raw
-    if spec.type == "int":
-        return int(raw)
-    if spec.type == "float":
-        return float(raw)
+        return str
+    if spec.type in ("int", "float"):
+        kind, words = (int, "a whole number") if spec.type == "int" else (float, "a number")
+
+        def number(raw: str) -> Any:
+            try:
+                return kind(raw)
+            except ValueError:
+                raise ValueError(words) from None
+
+        return number
     if spec.type == "bool":
-        return raw.upper() in {v.upper() for v in spec.true_values}
+        truths = frozenset(v.upper() for v in spec.true_values)
+        return lambda raw: raw.upper() in truths
     if spec.type == "date":
-        parsed = parse_date(raw, formats)
-        return parsed.isoformat() if parsed else None
-    return [item.strip() for item in raw.split(spec.separator) if item.strip()]
+
+        def as_date(raw: str) -> str | None:
+            try:
+                parsed = parse_date(raw, formats)
+            except InvalidValueError:
+                raise ValueError("a date") from None
+            return parsed.isoformat() if parsed else None
+
+        return as_date
+    separator = spec.separator
+    return lambda raw: [item.strip() for item in raw.split(separator) if item.strip()]
 
 
 def _compile_condition(cond: Condition, idx: int) -> Callable[[list[str]], bool]:
@@ -208,13 +226,17 @@ def _compile_condition(cond: Condition, idx: int) -> Callable[[list[str]], bool]
         tests.append(lambda v: bool(v) == want)
     if cond.less_than is not None:
         limit = cond.less_than
-        tests.append(lambda v: _number(v) is not None and _number(v) < limit)  # type: ignore[operator]
+        tests.append(lambda v: _number(v) < limit)
     if cond.greater_than is not None:
         floor = cond.greater_than
-        tests.append(lambda v: _number(v) is not None and _number(v) > floor)  # type: ignore[operator]
+        tests.append(lambda v: _number(v) > floor)
     if cond.contains is not None:
         item, sep = cond.contains, cond.separator
         tests.append(lambda v: item in (p.strip() for p in v.split(sep)))
+
+    if len(tests) == 1:
+        (test,) = tests
+        return lambda values: test(values[idx].strip())
 
     def check(values: list[str]) -> bool:
         value = values[idx].strip()
@@ -223,11 +245,12 @@ def _compile_condition(cond: Condition, idx: int) -> Callable[[list[str]], bool]
     return check
 
 
-def _number(raw: str) -> float | None:
+def _number(raw: str) -> float:
+    """The number in ``raw``; NaN (which compares false with everything) when there is none."""
     try:
         return float(raw)
     except ValueError:
-        return None
+        return float("nan")
 
 
 def compile_events(contract: Contract, positions: dict[str, int]) -> list[CompiledEvent]:

@@ -9,7 +9,7 @@ new ones, and for a *full* extract marks the records it no longer holds as withd
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from familyhub.sources.contract import Contract, contract_sha256
 from familyhub.sources.models import SourceExtract
 from familyhub.sources.normalise import (
     ROW_QUARANTINED,
-    VALUE_DROPPED,
     ColumnMissingError,
     RowNormaliser,
 )
@@ -34,18 +33,22 @@ from familyhub.sources.outcome import (
     UPDATE_SQL,
     ExtractRefusedError,
     LoadOutcome,
-    QuarantineEntry,
+    db_timestamp,
     json_list,
     json_obj,
     now,
 )
-from familyhub.sources.readers import FileRefusedError, OpenExtract, RawRow, open_extract
-from familyhub.sources.relationships import RelationshipCollector
+from familyhub.sources.prepare import (
+    Message,
+    PrepareSummary,
+    RowPreparer,
+    in_process,
+    in_worker,
+    use_worker,
+)
+from familyhub.sources.readers import FileRefusedError, OpenExtract, open_extract
+from familyhub.sources.relationships import Pair
 from familyhub.sources.store import BulkWriter
-
-BATCH_ROWS = 20_000
-# Quarantine entries kept for one extract; past this only the count grows (the file is kept).
-MAX_QUARANTINE_ENTRIES = 100_000
 
 
 def file_sha256(path: Path) -> str:
@@ -150,7 +153,17 @@ def load_extract(
     session.flush()
     outcome.extract_id = extract.id
     writer = BulkWriter(session.connection())
-    _Loader(contract, normaliser, writer, outcome, extract.id, path, opened, on_progress).run()
+    _Loader(
+        contract,
+        normaliser,
+        writer,
+        outcome,
+        extract.id,
+        path,
+        opened,
+        on_progress,
+        today or date.today(),
+    ).run()
 
     extract.rows_read = outcome.rows_read
     extract.rows_loaded = outcome.rows_loaded
@@ -184,7 +197,7 @@ def _summary(outcome: LoadOutcome) -> dict[str, Any]:
 
 
 class _Loader:
-    """The row loop and the set-based steps after it, for one file."""
+    """Writes what the row preparer produces, then the set-based steps after the rows."""
 
     def __init__(
         self,
@@ -196,6 +209,7 @@ class _Loader:
         path: Path,
         opened: OpenExtract,
         on_progress: Callable[[int], None] | None,
+        today: date,
     ) -> None:
         self.contract = contract
         self.source = contract.name
@@ -206,22 +220,16 @@ class _Loader:
         self.path = path
         self.opened = opened
         self.on_progress = on_progress
-        self.now = now()
+        self.today = today
+        self.now = db_timestamp(now(), writer.dialect)
         self.categories = json_list(contract.governance.data_categories)
-        self.relationships = RelationshipCollector(
-            contract, {h: i for i, h in enumerate(opened.header)}
-        )
-        self.custom_event_ids = any(rule.id for rule in contract.events)
-        self.event_ids: set[str] = set()
+        self.pairs: list[Pair] = []
 
-    def _quarantine(self, raw: RawRow | None, field: str | None, action: str, reason: str) -> None:
-        entries = self.outcome.quarantine
-        if len(entries) >= MAX_QUARANTINE_ENTRIES:
-            return
-        raw_row: dict[str, Any] | None = None
-        if raw is not None and action == ROW_QUARANTINED:
-            raw_row = raw.raw if raw.raw is not None else _row_dict(self.opened.header, raw.values)
-        entries.append(QuarantineEntry(raw.number if raw else None, field, action, reason, raw_row))
+    def _messages(self) -> Iterator[Message]:
+        if use_worker(self.path):
+            self.opened.close()
+            return in_worker(self.path, self.contract, self.today)
+        return in_process(RowPreparer(self.contract, self.opened, self.normaliser))
 
     def run(self) -> None:
         existing = {
@@ -231,88 +239,43 @@ class _Loader:
                 (self.source,),
             )
         }
-        seen: dict[str, int] = {}
+        seen: set[str] = set()
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
         changed_ids: list[str] = []
         out = self.outcome
-        normalise = self.normaliser.normalise
         source, extract_id, now, cats = self.source, self.extract_id, self.now, self.categories
-        for raw in self.opened.rows:
-            out.rows_read += 1
-            if raw.error is not None:
-                out.rows_quarantined += 1
-                self._quarantine(raw, None, ROW_QUARANTINED, raw.error)
-                continue
-            result = normalise(raw.values)
-            if result.quarantined:
-                out.rows_quarantined += 1
-                for issue in result.issues:
-                    if issue.action == ROW_QUARANTINED:
-                        self._quarantine(raw, issue.field, ROW_QUARANTINED, issue.reason)
-                continue
-            record_id = result.record_id
-            first_row = seen.get(record_id)
-            if first_row is not None:
-                out.rows_quarantined += 1
-                self._quarantine(
-                    raw,
-                    self.contract.record_id,
-                    ROW_QUARANTINED,
-                    f"duplicate record id {record_id!r}: row {first_row} has the same id",
-                )
-                continue
-            if self.custom_event_ids and not self._unique_events(raw, result.events):
-                continue
-            seen[record_id] = raw.number
-            for issue in result.issues:
-                out.values_dropped += 1
-                self._quarantine(raw, issue.field, VALUE_DROPPED, issue.reason)
-            self.relationships.add(record_id, raw.values)
-            row_sha = hashlib.sha256("\x1f".join(raw.values).encode()).hexdigest()
-            out.rows_loaded += 1
-            known = existing.get(record_id)
-            if known is not None and known[1] == row_sha and known[2] == "active":
-                out.rows_unchanged += 1
-                continue
-            if known is None:
-                out.rows_new += 1
-                inserts.append(
-                    (
-                        source,
-                        record_id,
-                        result.partner_person_id,
-                        extract_id,
-                        "active",
-                        row_sha,
-                        now,
-                        now,
-                        cats,
-                        *result.fields,
-                        result.original,
+        for message in self._messages():
+            if message[0] == "refused":
+                raise _refuse(out, f"refused: {message[1]}")
+            if message[0] == "done":
+                self._take_summary(message[1])
+                break
+            _, rows_read, batch = message
+            for record_id, partner, fields, original, row_events, row_sha in batch:
+                seen.add(record_id)
+                known = existing.get(record_id)
+                if known is not None and known[1] == row_sha and known[2] == "active":
+                    out.rows_unchanged += 1
+                    continue
+                if known is None:
+                    out.rows_new += 1
+                    inserts.append(
+                        (source, record_id, partner, extract_id, "active", row_sha, now, now,
+                         cats, *fields, original)
+                    )  # fmt: skip
+                else:
+                    out.rows_changed += 1
+                    changed_ids.append(record_id)
+                    updates.append(
+                        (partner, extract_id, row_sha, now, cats, *fields, original, known[0])
                     )
-                )
-            else:
-                out.rows_changed += 1
-                changed_ids.append(record_id)
-                updates.append(
-                    (
-                        result.partner_person_id,
-                        extract_id,
-                        row_sha,
-                        now,
-                        cats,
-                        *result.fields,
-                        result.original,
-                        known[0],
-                    )
-                )
-            for event in result.events:
-                events.append((source, *event, extract_id))
-            if len(inserts) + len(updates) >= BATCH_ROWS:
-                self._flush(inserts, updates, changed_ids, events)
-        self._flush(inserts, updates, changed_ids, events)
+                for event in row_events:
+                    events.append((source, *event, extract_id))
+            out.rows_read = rows_read
+            self._flush(inserts, updates, changed_ids, events)
+        out.rows_loaded = len(seen)
         self._check_refusal(existing)
         if self.contract.extract.kind == "full":
             self._withdraw(existing, seen)
@@ -320,16 +283,13 @@ class _Loader:
         self._write_quarantine()
         self._describe()
 
-    def _unique_events(self, raw: RawRow, events: list[tuple[Any, ...]]) -> bool:
-        for event in events:
-            if event[1] in self.event_ids:
-                self.outcome.rows_quarantined += 1
-                self._quarantine(
-                    raw, None, ROW_QUARANTINED, f"event id {event[1]!r} repeats an earlier row's"
-                )
-                return False
-        self.event_ids.update(e[1] for e in events)
-        return True
+    def _take_summary(self, summary: PrepareSummary) -> None:
+        out = self.outcome
+        out.rows_read = summary.rows_read
+        out.rows_quarantined = summary.rows_quarantined
+        out.values_dropped = summary.values_dropped
+        out.quarantine = summary.quarantine
+        self.pairs = summary.pairs
 
     def _flush(
         self,
@@ -383,7 +343,7 @@ class _Loader:
                 f"({share:.1%}) failed, over the contract's limit of {limit:.1%}.{example}",
             )
 
-    def _withdraw(self, existing: dict[str, tuple[int, str, str]], seen: dict[str, int]) -> None:
+    def _withdraw(self, existing: dict[str, tuple[int, str, str]], seen: set[str]) -> None:
         gone = [
             (self.extract_id, self.now, rid)
             for record_id, (rid, _, status) in existing.items()
@@ -396,7 +356,7 @@ class _Loader:
         )
         self.outcome.rows_withdrawn = len(gone)
 
-    def _write_relationships(self, seen: dict[str, int]) -> None:
+    def _write_relationships(self, seen: set[str]) -> None:
         if not self.contract.relationships:
             return
         w = self.writer
@@ -407,7 +367,7 @@ class _Loader:
                 "DELETE FROM source_relationship WHERE source = ? AND record_id = ?",
                 [(self.source, rid) for rid in seen],
             )
-        rows = [(self.source, *pair, self.extract_id) for pair in self.relationships.pairs()]
+        rows = [(self.source, *pair, self.extract_id) for pair in self.pairs]
         w.insert("source_relationship", RELATIONSHIP_COLUMNS, rows)
         # A relative named by partner person id: point at that person's latest record.
         w.execute(
@@ -453,9 +413,3 @@ class _Loader:
             parts.append(f"{out.values_dropped:,} invalid values dropped")
         parts.append(f"{out.events_loaded:,} events")
         out.message = "; ".join(parts)
-
-
-def _row_dict(header: list[str], values: list[str]) -> dict[str, Any]:
-    if len(values) == len(header):
-        return dict(zip(header, values, strict=True))
-    return {"values": values}

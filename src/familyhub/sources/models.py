@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,6 +65,13 @@ class SourceExtract(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"), index=True)
 
 
+def _partial_index(column: str) -> Index:
+    present = text(f"{column} IS NOT NULL")
+    return Index(
+        f"ix_source_record_{column}", column, sqlite_where=present, postgresql_where=present
+    )
+
+
 class SourceRecord(Base):
     """One row of one partner's extract, identity fields normalised, latest version only."""
 
@@ -73,6 +81,9 @@ class SourceRecord(Base):
         Index("ix_source_record_source_partner_person_id", "source", "partner_person_id"),
         Index("ix_source_record_family_name_match_date_of_birth", "family_name_match",
               "date_of_birth"),
+        # Identifiers most rows lack are indexed only where present: smaller indexes and
+        # faster bulk loads, and "nhs_number = ?" still uses them.
+        *(_partial_index(column) for column in ("nhs_number", "ni_number", "upn", "uprn")),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,7 +91,7 @@ class SourceRecord(Base):
     record_id: Mapped[str] = mapped_column(String(RECORD_ID_LENGTH))
     # The partner's own id for the person (one person may have several rows, and duplicates).
     partner_person_id: Mapped[str | None] = mapped_column(String(RECORD_ID_LENGTH))
-    extract_id: Mapped[int] = mapped_column(ForeignKey("source_extract.id"), index=True)
+    extract_id: Mapped[int] = mapped_column(ForeignKey("source_extract.id"))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | withdrawn
     row_sha256: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -89,19 +100,19 @@ class SourceRecord(Base):
     given_name: Mapped[str | None] = mapped_column(String(200))
     family_name: Mapped[str | None] = mapped_column(String(200))
     other_names: Mapped[str | None] = mapped_column(String(300))
-    given_name_match: Mapped[str | None] = mapped_column(String(200), index=True)
+    given_name_match: Mapped[str | None] = mapped_column(String(200))
     family_name_match: Mapped[str | None] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
     sex: Mapped[str | None] = mapped_column(String(1))
-    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
-    ni_number: Mapped[str | None] = mapped_column(String(9), index=True)
-    upn: Mapped[str | None] = mapped_column(String(13), index=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(10))
+    ni_number: Mapped[str | None] = mapped_column(String(9))
+    upn: Mapped[str | None] = mapped_column(String(13))
     address: Mapped[str | None] = mapped_column(String(500))
     postcode: Mapped[str | None] = mapped_column(String(8), index=True)
     postcode_sector: Mapped[str | None] = mapped_column(String(6))
     postcode_district: Mapped[str | None] = mapped_column(String(4))
     postcode_area: Mapped[str | None] = mapped_column(String(3))
-    uprn: Mapped[str | None] = mapped_column(String(12), index=True)
+    uprn: Mapped[str | None] = mapped_column(String(12))
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(320))
     original: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -128,7 +139,7 @@ class SourceEvent(Base):
     data_category: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    extract_id: Mapped[int] = mapped_column(ForeignKey("source_extract.id"), index=True)
+    extract_id: Mapped[int] = mapped_column(ForeignKey("source_extract.id"))
 
 
 class SourceRelationship(Base):
@@ -150,7 +161,7 @@ class SourceRelationship(Base):
     related_partner_person_id: Mapped[str | None] = mapped_column(String(RECORD_ID_LENGTH))
     relationship: Mapped[str] = mapped_column(String(40))
     group_key: Mapped[str | None] = mapped_column(String(RECORD_ID_LENGTH))
-    extract_id: Mapped[int] = mapped_column(ForeignKey("source_extract.id"), index=True)
+    extract_id: Mapped[int] = mapped_column(ForeignKey("source_extract.id"))
 
 
 class QuarantineRow(Base):

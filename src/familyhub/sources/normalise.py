@@ -9,10 +9,10 @@ whole row.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from familyhub.identity import (
@@ -32,7 +32,7 @@ from familyhub.identity.addresses import clean_address
 from familyhub.identity.fullnames import split_full_name
 from familyhub.identity.numbers import normalise_uprn
 from familyhub.sources.contract import Column, Contract
-from familyhub.sources.events import CompiledEvent, compile_events
+from familyhub.sources.events import CompiledEvent, compile_events, encode_json
 
 # The normalised identity columns of source_record, in the order RowResult.fields holds them.
 RECORD_FIELDS = (
@@ -139,13 +139,14 @@ class RowNormaliser:
         name, idx, spec = self._column(ref)
         action = spec.on_invalid or default_action
         slot_idx = _SLOT[slot]
-        get = self._value
+        nulls = self._nulls | frozenset(spec.null_values)
+        limit = MAX_VALUE_LENGTH["default"]
 
         def handle(values: list[str], out: list[Any], issues: list[Issue]) -> None:
-            raw = get(values, idx, spec)
-            if raw is None:
+            raw = values[idx].strip()
+            if raw in nulls:
                 return
-            if len(raw) > MAX_VALUE_LENGTH["default"]:
+            if len(raw) > limit:
                 issues.append(Issue(name, _too_long(raw), ROW_QUARANTINED))
                 return
             try:
@@ -168,8 +169,11 @@ class RowNormaliser:
             formats = tuple(spec.formats or fmt.date_formats)
             latest = self._today
 
-            def dob(raw: str) -> date | None:
-                return parse_date(raw, formats, earliest=EARLIEST_BIRTH, latest=latest)
+            @lru_cache(maxsize=100_000)
+            def dob(raw: str) -> str | None:
+                # ISO text: what SQLAlchemy stores on SQLite and COPY reads on PostgreSQL.
+                value = parse_date(raw, formats, earliest=EARLIEST_BIRTH, latest=latest)
+                return value.isoformat() if value else None
 
             self._simple(spec, "date_of_birth", dob, ROW_QUARANTINED)
         if ident.sex is not None:
@@ -191,11 +195,11 @@ class RowNormaliser:
         name, idx, spec = self._column(ref)
         action = spec.on_invalid or VALUE_DROPPED
         first = _SLOT["postcode"]
-        get = self._value
+        nulls = self._nulls | frozenset(spec.null_values)
 
         def handle(values: list[str], out: list[Any], issues: list[Issue]) -> None:
-            raw = get(values, idx, spec)
-            if raw is None:
+            raw = values[idx].strip()
+            if raw in nulls:
                 return
             if len(raw) > 16:
                 issues.append(Issue(name, f"{raw[:20]!r}... is not a UK postcode", action))
@@ -300,21 +304,15 @@ class RowNormaliser:
                                 ROW_QUARANTINED))  # fmt: skip
         for handler in self._handlers:
             handler(values, out, issues)
-        quarantined = any(i.action == ROW_QUARANTINED for i in issues)
+        quarantined = bool(issues) and any(i.action == ROW_QUARANTINED for i in issues)
         events: list[tuple[Any, ...]] = []
         if not quarantined:
             for rule in self.events:
                 rule.apply(record_id, values, events, issues)
-            quarantined = any(i.action == ROW_QUARANTINED for i in issues)
+            quarantined = bool(issues) and any(i.action == ROW_QUARANTINED for i in issues)
         original = {name: values[idx] for name, idx in self._original_cols if values[idx]}
         return RowResult(
-            record_id=record_id,
-            partner_person_id=partner or None,
-            fields=out,
-            original=json.dumps(original, ensure_ascii=False),
-            events=events,
-            issues=issues,
-            quarantined=quarantined,
+            record_id, partner or None, out, encode_json(original), events, issues, quarantined
         )
 
 

@@ -5,7 +5,6 @@ Also the column lists of the bulk-written tables, shared by the loader and the r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from familyhub.sources.contract import Contract, contract_sha256
+from familyhub.sources.events import encode_json
 from familyhub.sources.models import SourceExtract
 from familyhub.sources.normalise import RECORD_FIELDS
 from familyhub.sources.store import BulkWriter
@@ -21,6 +21,13 @@ from familyhub.sources.store import BulkWriter
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def db_timestamp(value: datetime, dialect: str) -> str:
+    """A timestamp as text the way SQLAlchemy stores it on SQLite; ISO with offset otherwise."""
+    if dialect == "sqlite":
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat()
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -96,11 +103,11 @@ class ExtractRefusedError(Exception):
 
 
 def json_list(values: list[str]) -> str:
-    return json.dumps(values)
+    return encode_json(values)
 
 
 def json_obj(value: dict[str, Any] | None) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else encode_json(value)
 
 
 def record_refusal(
@@ -128,6 +135,7 @@ def record_refusal(
         QuarantineEntry(None, None, "file_refused", outcome.message, None)
     ]
     writer = BulkWriter(session.connection())
+    stamp = db_timestamp(now(), writer.dialect)
     writer.insert(
         "quarantine_row",
         QUARANTINE_COLUMNS,
@@ -141,7 +149,7 @@ def record_refusal(
                 q.action,
                 q.reason,
                 json_obj(q.raw_row),
-                now(),
+                stamp,
             )
             for q in entries
         ],

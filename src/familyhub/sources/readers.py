@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -44,6 +44,7 @@ class OpenExtract:
     header: list[str]
     rows: Iterator[RawRow]
     notes: list[str]
+    close: Callable[[], None] = field(default=lambda: None)
 
 
 def open_extract(path: Path, fmt: FileFormat) -> OpenExtract:
@@ -108,7 +109,8 @@ def _open_csv(path: Path, fmt: FileFormat) -> OpenExtract:
         handle.close()
         raise FileRefusedError(f"{path.name}: row 1: the header is not valid CSV: {exc}") from None
     header = [h.strip() for h in header]
-    return OpenExtract(header=header, rows=_csv_rows(path, fmt, handle, reader, header), notes=[])
+    rows = _csv_rows(path, fmt, handle, reader, header)
+    return OpenExtract(header=header, rows=rows, notes=[], close=handle.close)
 
 
 def _csv_rows(
@@ -202,7 +204,7 @@ def _open_jsonl(path: Path, fmt: FileFormat) -> OpenExtract:
         finally:
             handle.close()
 
-    return OpenExtract(header=header, rows=rows(), notes=[])
+    return OpenExtract(header=header, rows=rows(), notes=[], close=handle.close)
 
 
 def _json_row(
@@ -262,7 +264,7 @@ def _open_xlsx(path: Path, fmt: FileFormat) -> OpenExtract:
         finally:
             book.close()
 
-    return OpenExtract(header=header, rows=rows(), notes=[])
+    return OpenExtract(header=header, rows=rows(), notes=[], close=book.close)
 
 
 def _open_parquet(path: Path) -> OpenExtract:

@@ -18,6 +18,12 @@ def test_placeholders_and_empty_values_are_no_name() -> None:
         assert match_name(raw) is None
 
 
+def test_short_real_names_are_not_placeholders() -> None:
+    assert clean_name("Na") == "Na"
+    assert clean_name("Li") == "Li"
+    assert match_name("NA") == "na"
+
+
 def test_match_form_folds_case_accents_punctuation_and_hyphens() -> None:
     assert match_name("Zoë O’Brien-SMITH") == "zoe obrien smith"
     assert match_name("zoe obrien smith") == "zoe obrien smith"

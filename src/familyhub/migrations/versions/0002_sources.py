@@ -100,9 +100,6 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
-        op.f("ix_source_event_extract_id"), "source_event", ["extract_id"], unique=False
-    )
-    op.create_index(
         "ix_source_event_source_record_id", "source_event", ["source", "record_id"], unique=False
     )
     op.create_table(
@@ -148,25 +145,26 @@ def upgrade() -> None:
         op.f("ix_source_record_date_of_birth"), "source_record", ["date_of_birth"], unique=False
     )
     op.create_index(
-        op.f("ix_source_record_extract_id"), "source_record", ["extract_id"], unique=False
-    )
-    op.create_index(
         "ix_source_record_family_name_match_date_of_birth",
         "source_record",
         ["family_name_match", "date_of_birth"],
         unique=False,
     )
     op.create_index(
-        op.f("ix_source_record_given_name_match"),
+        "ix_source_record_nhs_number",
         "source_record",
-        ["given_name_match"],
+        ["nhs_number"],
         unique=False,
+        sqlite_where=sa.text("nhs_number IS NOT NULL"),
+        postgresql_where=sa.text("nhs_number IS NOT NULL"),
     )
     op.create_index(
-        op.f("ix_source_record_nhs_number"), "source_record", ["nhs_number"], unique=False
-    )
-    op.create_index(
-        op.f("ix_source_record_ni_number"), "source_record", ["ni_number"], unique=False
+        "ix_source_record_ni_number",
+        "source_record",
+        ["ni_number"],
+        unique=False,
+        sqlite_where=sa.text("ni_number IS NOT NULL"),
+        postgresql_where=sa.text("ni_number IS NOT NULL"),
     )
     op.create_index(op.f("ix_source_record_postcode"), "source_record", ["postcode"], unique=False)
     op.create_index(
@@ -175,8 +173,22 @@ def upgrade() -> None:
         ["source", "partner_person_id"],
         unique=False,
     )
-    op.create_index(op.f("ix_source_record_upn"), "source_record", ["upn"], unique=False)
-    op.create_index(op.f("ix_source_record_uprn"), "source_record", ["uprn"], unique=False)
+    op.create_index(
+        "ix_source_record_upn",
+        "source_record",
+        ["upn"],
+        unique=False,
+        sqlite_where=sa.text("upn IS NOT NULL"),
+        postgresql_where=sa.text("upn IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_source_record_uprn",
+        "source_record",
+        ["uprn"],
+        unique=False,
+        sqlite_where=sa.text("uprn IS NOT NULL"),
+        postgresql_where=sa.text("uprn IS NOT NULL"),
+    )
     op.create_table(
         "source_relationship",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -193,12 +205,6 @@ def upgrade() -> None:
             name=op.f("fk_source_relationship_extract_id_source_extract"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_source_relationship")),
-    )
-    op.create_index(
-        op.f("ix_source_relationship_extract_id"),
-        "source_relationship",
-        ["extract_id"],
-        unique=False,
     )
     op.create_index(
         "ix_source_relationship_source_record_id",
@@ -219,21 +225,37 @@ def downgrade() -> None:
         "ix_source_relationship_source_related_record_id", table_name="source_relationship"
     )
     op.drop_index("ix_source_relationship_source_record_id", table_name="source_relationship")
-    op.drop_index(op.f("ix_source_relationship_extract_id"), table_name="source_relationship")
     op.drop_table("source_relationship")
-    op.drop_index(op.f("ix_source_record_uprn"), table_name="source_record")
-    op.drop_index(op.f("ix_source_record_upn"), table_name="source_record")
+    op.drop_index(
+        "ix_source_record_uprn",
+        table_name="source_record",
+        sqlite_where=sa.text("uprn IS NOT NULL"),
+        postgresql_where=sa.text("uprn IS NOT NULL"),
+    )
+    op.drop_index(
+        "ix_source_record_upn",
+        table_name="source_record",
+        sqlite_where=sa.text("upn IS NOT NULL"),
+        postgresql_where=sa.text("upn IS NOT NULL"),
+    )
     op.drop_index("ix_source_record_source_partner_person_id", table_name="source_record")
     op.drop_index(op.f("ix_source_record_postcode"), table_name="source_record")
-    op.drop_index(op.f("ix_source_record_ni_number"), table_name="source_record")
-    op.drop_index(op.f("ix_source_record_nhs_number"), table_name="source_record")
-    op.drop_index(op.f("ix_source_record_given_name_match"), table_name="source_record")
+    op.drop_index(
+        "ix_source_record_ni_number",
+        table_name="source_record",
+        sqlite_where=sa.text("ni_number IS NOT NULL"),
+        postgresql_where=sa.text("ni_number IS NOT NULL"),
+    )
+    op.drop_index(
+        "ix_source_record_nhs_number",
+        table_name="source_record",
+        sqlite_where=sa.text("nhs_number IS NOT NULL"),
+        postgresql_where=sa.text("nhs_number IS NOT NULL"),
+    )
     op.drop_index("ix_source_record_family_name_match_date_of_birth", table_name="source_record")
-    op.drop_index(op.f("ix_source_record_extract_id"), table_name="source_record")
     op.drop_index(op.f("ix_source_record_date_of_birth"), table_name="source_record")
     op.drop_table("source_record")
     op.drop_index("ix_source_event_source_record_id", table_name="source_event")
-    op.drop_index(op.f("ix_source_event_extract_id"), table_name="source_event")
     op.drop_index("ix_source_event_event_type_event_date", table_name="source_event")
     op.drop_table("source_event")
     op.drop_index(op.f("ix_quarantine_row_source"), table_name="quarantine_row")
