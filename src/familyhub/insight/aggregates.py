@@ -8,7 +8,9 @@ What a cell counts, so that totals add up (see :mod:`familyhub.insight.disclosur
   once, in the month its first need was evidenced;
 * "lives in" for a family is the postcode of a parent or carer (the first one that has a
   postcode), else of any member; for a person, their own postcode, else their family's;
-* only needs whose status is one of ``statuses`` count (by default the current ones).
+* only needs whose status is one of ``statuses`` count (by default the statuses the
+  Supporting Families rules file counts for eligibility, so "3+ needs" means what the
+  programme means); with ``since``, only units first evidenced in or after that month.
 
 Area and month are therefore additive (each unit is in exactly one) and get totals; need is
 not (a family with three needs is in three cells) and gets none.
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 import duckdb
@@ -29,22 +33,32 @@ from familyhub.insight.areas import AREA_LEVELS, UNKNOWN, AreaCoverage, AreaLook
 from familyhub.insight.dataset import InsightData
 from familyhub.insight.disclosure import ControlledTable, DisclosureRules, control_table
 from familyhub.outcomes.headline import HEADLINE_OUTCOMES
+from familyhub.outcomes.rules import Eligibility, load_rules
 
 DIMENSIONS = ("need", "area", "month")
 ADDITIVE = ("area", "month")
-CURRENT_STATUSES = ("open", "improving")
 Unit = Literal["families", "people"]
 # Parents and carers first when choosing where a family lives.
 _ADULT_ROLES = ("parent", "adult", "grandparent", "expectant_parent", "carer", "partner")
+
+
+@lru_cache(maxsize=1)
+def programme_statuses() -> tuple[str, ...]:
+    """The need statuses the outcomes rules file counts towards eligibility."""
+    try:
+        return tuple(load_rules().eligibility.statuses)
+    except (OSError, ValueError):
+        return Eligibility().statuses
 
 
 @dataclass
 class CountsSpec:
     by: tuple[str, ...]
     unit: Unit = "families"
-    statuses: tuple[str, ...] = CURRENT_STATUSES
+    statuses: tuple[str, ...] = field(default_factory=programme_statuses)
     min_needs: int = 1
     area_level: str = "district"
+    since: str | None = None  # YYYY-MM: only units first evidenced in or after this month
 
     def __post_init__(self) -> None:
         if not self.by:
@@ -60,6 +74,16 @@ class CountsSpec:
             raise ValueError(f"area level must be one of {', '.join(AREA_LEVELS)}")
         if self.min_needs < 1:
             raise ValueError("--min-needs must be at least 1")
+        if self.since is not None and not _is_month(self.since):
+            raise ValueError(f"--since takes a month as YYYY-MM, not {self.since!r}")
+
+
+def _is_month(text: str) -> bool:
+    try:
+        date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return False
+    return len(text) == 7
 
 
 @dataclass
@@ -144,10 +168,12 @@ def compute_counts(
             "month": "strftime(u.first_date, '%Y-%m')",
         }
         dims_sql = ", ".join(f"{select_dims[d]} AS {d}" for d in spec.by)
+        since = f"WHERE u.first_date >= DATE '{spec.since}-01'" if spec.since else ""
         query = f"""
             SELECT {dims_sql}, count(*) AS n
             FROM ({units}) u LEFT JOIN ({unit_areas(connection, spec.unit, spec.area_level)}) a
               ON a.unit = u.unit
+            {since}
             GROUP BY ALL
         """
         rows = connection.execute(query).fetchall()

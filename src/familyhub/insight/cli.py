@@ -107,7 +107,12 @@ def counts(
         None, "--threshold", help="Suppress counts 1..N (at least the purpose's; e.g. 10)."
     ),
     min_needs: int = typer.Option(1, "--min-needs", help="Only units with this many needs."),
-    status: str = typer.Option("open,improving", "--status", help="Need statuses that count."),
+    status: str | None = typer.Option(
+        None, "--status", help="Need statuses that count (default: the rules file's, for 3+)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Only those first evidenced in or after this month (YYYY-MM)."
+    ),
     area_level: str = typer.Option("district", "--area-level", help="district, ward or lsoa."),
     area_lookup: Path | None = LookupOpt,
     as_of: str | None = AsOf,
@@ -125,6 +130,8 @@ def counts(
       familyhub insight counts --by area --min-needs 3 --out three-plus.csv
 
       familyhub insight counts --by need,month --unit people --threshold 10 --out n.csv
+
+      familyhub insight counts --by area,month --since 2026-01 --out recent.csv
     """
     from familyhub.db import unit_of_work
     from familyhub.insight.aggregates import CountsSpec
@@ -135,10 +142,12 @@ def counts(
         spec = CountsSpec(
             by=tuple(p.strip() for p in by.split(",") if p.strip()),
             unit=unit,  # type: ignore[arg-type]  # checked by CountsSpec
-            statuses=tuple(s.strip() for s in status.split(",") if s.strip()),
             min_needs=min_needs,
             area_level=area_level,
+            since=since,
         )
+        if status:
+            spec.statuses = tuple(s.strip() for s in status.split(",") if s.strip())
         lookup = _lookup(area_lookup)
         data = _load(date.fromisoformat(as_of) if as_of else None)
         with unit_of_work() as session:

@@ -443,5 +443,5 @@ def _refuse_if_nothing_left(
         raise DisclosureError(
             f"The breakdown by {', '.join(dims)} is too fine: every non-zero count would be "
             f"suppressed (counts of 1 to {rules.threshold} are hidden, and others to protect "
-            "them). Use fewer dimensions or a shorter list of values; nothing was written."
+            "them). Use fewer dimensions, coarser areas or a shorter period; nothing was written."
         )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from familyhub.access import ACTIONS, Context, Decision, Principal, Resource, decide
 from familyhub.audit.service import Actor, record
+from familyhub.insight.aggregates import programme_statuses
 from familyhub.insight.dataset import InsightData
 from familyhub.insight.extract import age_band
 from familyhub.insight.keys import current_purpose_key
@@ -120,7 +121,7 @@ def eligible_families(data: InsightData, eligibility: Eligibility | None = None)
     """Families with dependants and at least ``min_needs`` needs in a current status."""
     if data.eligible_family_ids is not None:
         return set(data.eligible_family_ids)
-    rule = eligibility or Eligibility()
+    rule = eligibility or Eligibility(statuses=programme_statuses())
     needs: dict[str, set[str]] = defaultdict(set)
     columns = data.needs.select(["family_id", "need", "status"]).to_pydict()
     for family_id, need, status in zip(*columns.values(), strict=True):

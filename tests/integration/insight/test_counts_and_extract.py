@@ -230,3 +230,20 @@ def test_month_counts_each_family_once_in_the_month_its_first_need_was_evidenced
         {"month": "Total", "families": "60"},
     ]
     assert outcome.table.suppressed == 0
+
+
+def test_since_keeps_only_those_first_evidenced_from_that_month(session, tmp_path) -> None:
+    data = population()
+    everyone = produce_counts(
+        session=session, data=data, spec=CountsSpec(by=("month",)),
+        purpose="service_planning", out=tmp_path / "all.csv", actor="t",
+    )  # fmt: skip
+    recent = produce_counts(
+        session=session, data=data, spec=CountsSpec(by=("month",), since="2025-04"),
+        purpose="service_planning", out=tmp_path / "recent.csv", actor="t",
+    )  # fmt: skip
+    months = [r["month"] for r in read_csv(tmp_path / "recent.csv")]
+    assert months == ["2025-04", "2025-05", "2025-06", "Total"]
+    assert everyone.raw.counts[("2025-05",)] == recent.raw.counts[("2025-05",)]
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        CountsSpec(by=("month",), since="April")

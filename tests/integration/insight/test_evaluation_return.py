@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from familyhub.access import ACTIONS, Principal
 from familyhub.access.models import Organisation, User
 from familyhub.audit.models import AuditEvent
+from familyhub.insight.aggregates import programme_statuses
 from familyhub.insight.evaluation import (
     AUDIT_ACTION,
     EVALUATION_ACTION,
@@ -63,7 +64,7 @@ def test_only_eligible_families_are_returned(session: Session, tmp_path: Path) -
     eligible = eligible_families(data)
     needs_of: dict[str, set[str]] = {}
     for row in data.needs.to_pylist():
-        if row["status"] in ("open", "improving"):
+        if row["status"] in programme_statuses():
             needs_of.setdefault(row["family_id"], set()).add(row["need"])
     assert eligible == {f for f, n in needs_of.items() if len(n) >= 3}
     assert 0 < len(eligible) < 300
