@@ -341,10 +341,6 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
             FROM people p LEFT JOIN base_home h USING (person_id)
             LEFT JOIN occupancy o USING (household_key)
         ),
-        family_homes AS (
-            SELECT DISTINCT household_key FROM first_home
-            WHERE dependent AND household_key IS NOT NULL
-        ),
         child_moves AS (
             SELECT k.child_id AS person_id, min(a.household_key) AS household_key
             FROM kin k JOIN first_home c ON c.person_id = k.child_id
@@ -360,6 +356,10 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
             WHERE NOT a.dependent AND (a.household_key IS NULL OR a.people = 1)
               AND c.dependent AND c.household_key IS NOT NULL AND c.adults > 0
             GROUP BY k.adult_id
+        ),
+        family_homes AS (
+            SELECT household_key FROM first_home WHERE dependent AND household_key IS NOT NULL
+            UNION SELECT household_key FROM child_moves
         ),
         -- A partner a source states (a joint claim) who is seen at no dwelling, or alone,
         -- lives with their partner's children.
@@ -453,12 +453,28 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
               AND w.age - f.eldest_child_age BETWEEN 15 AND 50
               AND w.age - f.youngest_child_age <= 55
             GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+        ),
+        -- A child seen at no dwelling and with no stated kin: the one home at their
+        -- postcode where an adult shares a part of their family name.
+        adult_names AS (
+            SELECT DISTINCT x.household_key, n.name, n.postcode
+            FROM placed x JOIN names n USING (person_id)
+            WHERE x.household_key IS NOT NULL AND NOT x.dependent
+        ),
+        child_by_name AS (
+            SELECT x.person_id, min(a.household_key) AS household_key
+            FROM placed x JOIN names n USING (person_id)
+            JOIN adult_names a USING (name, postcode)
+            WHERE x.household_key IS NULL AND x.dependent
+            GROUP BY x.person_id HAVING count(DISTINCT a.household_key) = 1
         )
         SELECT x.person_id,
-               coalesce(x.household_key, bn.household_key, bg.household_key) AS household_key
+               coalesce(x.household_key, bn.household_key, bg.household_key, cb.household_key)
+                 AS household_key
         FROM placed x
         LEFT JOIN by_name bn USING (person_id)
         LEFT JOIN by_gp bg USING (person_id)
+        LEFT JOIN child_by_name cb USING (person_id)
         """
     )
 
