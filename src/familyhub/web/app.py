@@ -42,8 +42,8 @@ def create_app() -> FastAPI:
     if not vendor_ready():
         try:
             build_vendor()
-        except AssetsMissingError as missing:
-            log.warning("%s Pages will have no styles.", missing)
+        except (AssetsMissingError, OSError) as missing:
+            log.warning("%s Pages will have no styles (run `make assets`).", missing)
     app = FastAPI(
         title=f"{settings.service_name} API",
         version=__version__,
