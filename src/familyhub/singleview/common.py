@@ -1,0 +1,170 @@
+"""What the person view and the family view share: the level of view, the actions on offer,
+refusals, and the one audit event.
+
+The level comes from the decision point alone: ``view`` allowed gives the full view;
+otherwise ``view_contact`` (early help seeking consent after a MASH referral) gives identity
+and contact details; otherwise ``search`` gives the minimal identity any practitioner may
+see. If none is allowed the request is refused, and the refusal is the request's one audit
+event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from familyhub.access.decision import Decision, decide
+from familyhub.access.facts import Facts
+from familyhub.access.models import User
+from familyhub.access.service import AccessRefusedError
+from familyhub.audit.service import RecordedEvent, record, record_refusal
+from familyhub.singleview.hidden import NOT_INVOLVED, reason_for
+from familyhub.singleview.types import AvailableAction, Hidden, Level
+
+# (decision action, action offered, label), offered only when the decision point allows it.
+OFFERS = (
+    ("manage_involvement", "join_team", "Join the team around the family"),
+    ("manage_involvement", "become_lead", "Become the lead practitioner"),
+    ("record_consent", "record_consent", "Record consent"),
+    ("refer", "request_support", "Request support from early help"),
+    ("refer", "mash_referral", "Refer a concern to the MASH"),
+    ("break_glass", "break_glass", "Use the safeguarding override (break-glass)"),
+)
+
+
+class NotFoundError(LookupError):
+    """No person or family has this id (or it no longer holds any records)."""
+
+
+@dataclass(frozen=True)
+class Levelled:
+    level: Level
+    allowing: Decision  # the decision that let this level through (for the audit event)
+    view: Decision  # the full-view decision (refused below "full")
+    contact: bool  # may contact details be shown?
+    consent: bool  # may consent status and history be shown?
+
+
+def level_for(facts: Facts) -> Levelled | None:
+    """The most the user may see of this person or family on this request, or None."""
+    view = decide(facts.principal, "view", facts.resource, facts.context)
+    contact = decide(facts.principal, "view_contact", facts.resource, facts.context)
+    consent = decide(facts.principal, "view_consent", facts.resource, facts.context).allowed
+    if view.allowed:
+        return Levelled("full", view, view, contact.allowed, consent)
+    if contact.allowed:
+        return Levelled("contact", contact, view, True, consent)
+    search = decide(facts.principal, "search", facts.resource, facts.context)
+    if search.allowed:
+        return Levelled("minimal", search, view, False, False)
+    return None
+
+
+def full_view_hidden(levelled: Levelled, facts: Facts, noun: str) -> Hidden:
+    reason = reason_for(levelled.view, category=None, context=facts.context)
+    if levelled.level == "contact":
+        reason = "only contact details, to seek the family's consent"
+    return Hidden(count=None, what=noun, reason=reason or NOT_INVOLVED)
+
+
+def offered_actions(facts: Facts) -> list[AvailableAction]:
+    """The actions the decision point would allow now (a page shows only these buttons)."""
+    allowed: dict[str, bool] = {}
+    out = []
+    for action, offer, label in OFFERS:
+        if action not in allowed:
+            allowed[action] = decide(facts.principal, action, facts.resource, facts.context).allowed
+        if not allowed[action]:
+            continue
+        if offer == "join_team" and facts.context.involved:
+            continue
+        if offer == "become_lead" and facts.context.lead_practitioner:
+            continue
+        if offer == "break_glass" and (
+            facts.context.override or facts.context.purpose != "safeguarding"
+        ):
+            continue
+        out.append(AvailableAction(action=offer, label=label))
+    return out
+
+
+def refuse_unknown(
+    session: Session,
+    *,
+    user: User,
+    action: str,
+    subject: str,
+    purpose: str,
+    request_id: str | None,
+) -> NotFoundError:
+    """Audit a request for an id that names no one, and the error to raise."""
+    message = f"There is no {subject.split(':')[0]} with this id."
+    record_refusal(
+        session,
+        actor=user,
+        action=action,
+        records=[subject],
+        purpose=purpose,
+        request_id=request_id,
+        reason=message,
+    )
+    return NotFoundError(message)
+
+
+def refuse_denied(
+    session: Session,
+    *,
+    user: User,
+    action: str,
+    subject: str,
+    decision: Decision,
+    purpose: str,
+    request_id: str | None,
+) -> AccessRefusedError:
+    """Audit a denied view (committed at once, as access.authorize does) and the error."""
+    event = record(
+        session,
+        actor=user,
+        action=action,
+        records=[subject],
+        decision=decision,
+        purpose=purpose,
+        request_id=request_id,
+        details={"reasons": decision.reasons},
+    )
+    session.commit()
+    return AccessRefusedError(
+        "You do not have access to this: " + " ".join(decision.reasons),
+        decision=decision,
+        event=event,
+    )
+
+
+def audit_view(
+    session: Session,
+    *,
+    user: User,
+    action: str,
+    levelled: Levelled,
+    records: Sequence[str],
+    purpose: str,
+    request_id: str | None,
+    details: dict[str, Any],
+) -> RecordedEvent:
+    """The request's one audit event, naming every record returned."""
+    extra: dict[str, Any] = {"level": levelled.level, **details}
+    if levelled.level != "full":
+        extra["full_view_refused_by"] = levelled.view.policy_ids
+    return record(
+        session,
+        actor=user,
+        action=action,
+        records=list(dict.fromkeys(records)),
+        decision=levelled.allowing,
+        purpose=purpose,
+        request_id=request_id,
+        details=extra,
+    )

@@ -1,0 +1,133 @@
+"""Who a person is, at the level the user may see: minimal identity, contact, golden record.
+
+Headline values come from the rights engineer's ``golden_with_corrections`` (the linkage
+golden record with any rectification that still outranks the sources); the provenance of
+every value comes from linkage's ``golden_value`` rows, naming only the source records the
+user may open and counting the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from familyhub.identity.errors import InvalidValueError
+from familyhub.identity.postcodes import parse_postcode
+from familyhub.linkage.models import GoldenValue
+from familyhub.rights.rectification import golden_with_corrections
+from familyhub.singleview.types import GoldenField, GoldenRecord, MinimalIdentity, SourceMention
+
+CONTACT_FIELDS = ("address", "postcode", "phone", "email")
+RESTRICTION_NOTICE = (
+    "This person has asked for the processing of their information to be restricted. "
+    "Only their name, year of birth and partial postcode are shown. To protect a child or "
+    "adult at risk, use the safeguarding override; information governance can explain more."
+)
+
+
+def headline(session: Session, person_id: str) -> dict[str, Any]:
+    return golden_with_corrections(session, person_id=person_id)
+
+
+def _partial_postcode(raw: Any) -> tuple[str | None, str | None]:
+    try:
+        postcode = parse_postcode(str(raw), allow_partial=True) if raw else None
+    except InvalidValueError:
+        return None, None
+    return (postcode.district, postcode.sector) if postcode else (None, None)
+
+
+def _year(raw: Any) -> int | None:
+    if isinstance(raw, date):
+        return raw.year
+    if isinstance(raw, str) and len(raw) >= 4 and raw[:4].isdigit():
+        return int(raw[:4])
+    return None
+
+
+def display_name(values: dict[str, Any]) -> str:
+    parts = [values.get("given_name"), values.get("family_name")]
+    return " ".join(str(p) for p in parts if p) or "Name not known"
+
+
+def minimal_identity(
+    session: Session, person_id: str, *, restricted: bool = False
+) -> MinimalIdentity:
+    values = headline(session, person_id)
+    district, sector = _partial_postcode(values.get("postcode"))
+    return MinimalIdentity(
+        person_id=person_id,
+        name=display_name(values),
+        year_of_birth=_year(values.get("date_of_birth")),
+        postcode_district=district,
+        postcode_sector=sector,
+        restricted=restricted,
+    )
+
+
+def _golden_values(session: Session, person_id: str) -> list[GoldenValue]:
+    return list(
+        session.scalars(
+            select(GoldenValue)
+            .where(GoldenValue.person_id == person_id)
+            .order_by(GoldenValue.field, GoldenValue.chosen.desc(), GoldenValue.id)
+        )
+    )
+
+
+def contact_details(session: Session, person_id: str) -> dict[str, str | None]:
+    """Where to find the person: the chosen address, postcode, phone and email."""
+    chosen = {
+        v.field: v.value
+        for v in _golden_values(session, person_id)
+        if v.chosen and v.field in CONTACT_FIELDS
+    }
+    corrected = headline(session, person_id)
+    if corrected.get("postcode"):
+        chosen["postcode"] = str(corrected["postcode"])
+    return {name: chosen.get(name) for name in CONTACT_FIELDS}
+
+
+def golden_record(
+    session: Session, person_id: str, *, visible_sources: set[tuple[str, str]]
+) -> GoldenRecord:
+    """The golden record with provenance; ``visible_sources`` are (source, record_id) pairs
+    the user may open: only those are named as a value's sources."""
+    values = []
+    conflicts = False
+    for row in _golden_values(session, person_id):
+        mentions = [
+            SourceMention(
+                source=str(s.get("source")),
+                record_id=str(s.get("record_id")),
+                updated_at=str(s["updated_at"]) if s.get("updated_at") else None,
+            )
+            for s in row.sources or []
+        ]
+        shown = [m for m in mentions if (m.source, m.record_id) in visible_sources]
+        values.append(
+            GoldenField(
+                field=row.field,
+                value=row.value,
+                chosen=row.chosen,
+                sources=shown,
+                hidden_sources=len(mentions) - len(shown),
+                rule=row.rule,
+            )
+        )
+    fields_seen: dict[str, int] = {}
+    for value in values:
+        fields_seen[value.field] = fields_seen.get(value.field, 0) + 1
+    conflicts = any(n > 1 for f, n in fields_seen.items() if f in _CONFLICT_FIELDS)
+    corrected = headline(session, person_id)
+    return GoldenRecord(
+        headline={k: (str(v) if v is not None else None) for k, v in corrected.items()},
+        values=values,
+        has_conflicts=conflicts,
+    )
+
+
+_CONFLICT_FIELDS = ("date_of_birth", "nhs_number", "sex", "ni_number", "upn")

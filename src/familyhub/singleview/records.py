@@ -1,0 +1,232 @@
+"""A person's source records and events, and the one filter every list of them passes.
+
+Lists are filtered by the access engineer's list filter
+(:func:`familyhub.access.service.visible_records`), which decides each record as if it were
+opened on its own, so a list never holds anything the user could not open one by one. Here
+we only add the explanation for what was withheld (from the same decision point), for the
+"hidden and why" summary.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from familyhub.access.decision import decide_many
+from familyhub.access.facts import gather, organisation_code_for_source, record_resource
+from familyhub.access.models import User
+from familyhub.access.service import RecordRef, visible_records
+from familyhub.linkage.models import PersonLink
+from familyhub.singleview.hidden import is_sealed, reason_for
+from familyhub.sources.models import SourceEvent, SourceRecord
+
+PERSONAL = "personal"
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    id: int
+    person_id: str
+    source: str
+    record_id: str
+    categories: tuple[str, ...]
+    updated_at: datetime | None
+
+    @property
+    def category(self) -> str:
+        """What holding this record says about the person: its source's first category
+        after ``personal`` (contracts list their main category first), e.g. a mental
+        health referral is health data even when only its postcode is shown."""
+        return next((c for c in self.categories if c != PERSONAL), PERSONAL)
+
+    def ref(self) -> RecordRef:
+        return RecordRef(f"source_record:{self.id}", self.person_id, self.category, self.source)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    person_id: str
+    source: str
+    record_id: str
+    event_id: str
+    event_type: str
+    event_date: date
+    end_date: date | None
+    category: str
+    description: str
+
+    def ref(self) -> RecordRef:
+        return RecordRef(f"source_event:{self.id}", self.person_id, self.category, self.source)
+
+
+def linked_records(session: Session, person_ids: Sequence[str]) -> list[LinkedRecord]:
+    """The active source records linked to each person."""
+    if not person_ids:
+        return []
+    rows = session.execute(
+        select(
+            SourceRecord.id,
+            PersonLink.person_id,
+            SourceRecord.source,
+            SourceRecord.record_id,
+            SourceRecord.data_categories,
+            SourceRecord.updated_at,
+        )
+        .join(PersonLink, PersonLink.source_record_id == SourceRecord.id)
+        .where(PersonLink.person_id.in_(list(person_ids)), SourceRecord.status == "active")
+        .order_by(SourceRecord.id)
+    )
+    return [
+        LinkedRecord(rid, pid, source, record_id, tuple(categories or ()), updated)
+        for rid, pid, source, record_id, categories, updated in rows
+    ]
+
+
+def events_of(session: Session, person_ids: Sequence[str]) -> list[Event]:
+    """Every event of the persons' active source records, newest first."""
+    if not person_ids:
+        return []
+    rows = session.execute(
+        select(
+            SourceEvent.id,
+            PersonLink.person_id,
+            SourceEvent.source,
+            SourceEvent.record_id,
+            SourceEvent.event_id,
+            SourceEvent.event_type,
+            SourceEvent.event_date,
+            SourceEvent.end_date,
+            SourceEvent.data_category,
+            SourceEvent.description,
+        )
+        .join(
+            SourceRecord,
+            (SourceRecord.source == SourceEvent.source)
+            & (SourceRecord.record_id == SourceEvent.record_id),
+        )
+        .join(PersonLink, PersonLink.source_record_id == SourceRecord.id)
+        .where(PersonLink.person_id.in_(list(person_ids)), SourceRecord.status == "active")
+        .order_by(SourceEvent.event_date.desc(), SourceEvent.id.desc())
+    )
+    return [
+        Event(
+            id=row[0],
+            person_id=row[1],
+            source=row[2],
+            record_id=row[3],
+            event_id=row[4],
+            event_type=row[5],
+            event_date=row[6],
+            end_date=row[7],
+            category=row[8],
+            description=row[9],
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class Filtered:
+    """The records a user may see, and the reason for each one withheld."""
+
+    shown: list[RecordRef]
+    withheld: list[tuple[RecordRef, str]] = field(default_factory=list)
+
+    @property
+    def shown_refs(self) -> set[str]:
+        return {r.ref for r in self.shown}
+
+
+def filter_records(
+    session: Session,
+    *,
+    user: User,
+    purpose: str,
+    request_id: str | None,
+    records: Sequence[RecordRef],
+    now: datetime | None,
+) -> Filtered:
+    """Pass ``records`` through the list filter, then explain what it withheld."""
+    shown = visible_records(
+        session,
+        user=user,
+        purpose=purpose,
+        records=records,
+        request_id=request_id,
+        now=now,
+        audit=False,
+    )
+    kept = set(shown)
+    return Filtered(
+        shown=shown,
+        withheld=explain_withheld(
+            session,
+            user=user,
+            purpose=purpose,
+            records=[r for r in records if r not in kept],
+            now=now,
+        ),
+    )
+
+
+def explain_withheld(
+    session: Session,
+    *,
+    user: User,
+    purpose: str,
+    records: Iterable[RecordRef],
+    now: datetime | None,
+) -> list[tuple[RecordRef, str]]:
+    """(record, reason) for each withheld record, leaving out sealed ones entirely."""
+    by_person: dict[str, list[RecordRef]] = defaultdict(list)
+    for item in records:
+        by_person[item.person_id].append(item)
+    out: list[tuple[RecordRef, str]] = []
+    for person_id, items in by_person.items():
+        facts = gather(session, user=user, person_id=person_id, purpose=purpose, now=now)
+        resources = [
+            record_resource(
+                ref=item.ref,
+                category=item.category,
+                supplier=organisation_code_for_source(session, item.source),
+                person=facts.resource,
+            )
+            for item in items
+        ]
+        decisions = decide_many(facts.principal, "view_record", resources, facts.context)
+        for item, decision in zip(items, decisions, strict=True):
+            if decision.allowed or is_sealed(decision):
+                continue
+            reason = reason_for(decision, category=item.category, context=facts.context)
+            out.append((item, reason))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _source_titles() -> dict[str, tuple[str, str]]:
+    from familyhub.sources.contract import ContractError
+    from familyhub.sources.registry import load_contracts
+
+    try:
+        entries = load_contracts()
+    except (ContractError, OSError):
+        return {}
+    return {
+        name: (entry.contract.title, entry.contract.governance.organisation)
+        for name, entry in entries.items()
+    }
+
+
+def source_title(source: str) -> str:
+    return _source_titles().get(source, (source.replace("_", " ").capitalize(), ""))[0]
+
+
+def source_organisation(source: str) -> str | None:
+    return _source_titles().get(source, ("", ""))[1] or None

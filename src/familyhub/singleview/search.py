@@ -1,0 +1,289 @@
+"""Search by name, date of birth, NHS number or postcode, forgiving typos and nicknames.
+
+Candidates come from three places, best first: an exact NHS number; the linkage engineer's
+``Matcher`` (the saved Splink model scoring the query against the last run's records, which
+is what forgives typos and nicknames); and a plain lookup of the golden records for what the
+model cannot score alone (a date of birth, a postcode, a name with its known nicknames).
+The list then passes ``access.service.search_visible``, which keeps only the persons the
+user may see one by one and writes the search's one audit event; results carry minimal
+identity and how to reach the lead practitioner, nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from familyhub.access.decision import decide
+from familyhub.access.facts import gather, restricted_person_ids, utc
+from familyhub.access.models import User
+from familyhub.access.service import AccessRefusedError, check_request, search_visible
+from familyhub.audit.models import AuditChainHead
+from familyhub.audit.service import record, record_refusal
+from familyhub.casework import service as casework
+from familyhub.identity.dates import parse_date
+from familyhub.identity.errors import InvalidValueError
+from familyhub.identity.names import match_name
+from familyhub.identity.nicknames import name_variants
+from familyhub.identity.numbers import normalise_nhs_number
+from familyhub.identity.postcodes import parse_postcode
+from familyhub.linkage.models import Person
+from familyhub.linkage.persons import resolve
+from familyhub.singleview.identity import RESTRICTION_NOTICE, minimal_identity
+from familyhub.singleview.types import LeadContact, SearchResult, SearchResults
+
+log = logging.getLogger(__name__)
+
+ACTION = "person.search"
+DEFAULT_LIMIT = 20
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
+SEARCHABLE_STATUSES = ("active", "sealed")
+_DIGITS = re.compile(r"\d[\d ]{8,}\d")
+_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_POSTCODE = re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
+
+
+class SearchQuery(BaseModel):
+    """What a practitioner typed: any of these, in any combination."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: str | None = None
+    nhs_number: str | None = None
+    postcode: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> SearchQuery:
+        """One box: an NHS number, a date of birth and a postcode are picked out, the rest
+        is the name ("Jon Smith 02/03/2015 NS3 7QD")."""
+        rest = text
+        found: dict[str, str] = {}
+        for key, pattern in (
+            ("nhs_number", _DIGITS),
+            ("date_of_birth", _DATE),
+            ("postcode", _POSTCODE),
+        ):
+            match = pattern.search(rest)
+            if match:
+                found[key] = match.group(0).strip()
+                rest = rest[: match.start()] + " " + rest[match.end() :]
+        name = " ".join(rest.split())
+        return cls(name=name or None, **found)
+
+    def shown(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v}
+
+
+class SearchError(ValueError):
+    """The query cannot be searched as typed (an impossible NHS number, date or postcode)."""
+
+
+def _normalise(query: SearchQuery) -> dict[str, Any]:
+    """Identity fields for matching; raises SearchError with a message to show."""
+    given, family = query.given_name, query.family_name
+    if query.name and not (given or family):
+        words = query.name.split()
+        given, family = (words[0], " ".join(words[1:])) if len(words) > 1 else (None, words[0])
+    fields: dict[str, Any] = {"given_name": given, "family_name": family}
+    try:
+        fields["nhs_number"] = normalise_nhs_number(query.nhs_number) if query.nhs_number else None
+    except InvalidValueError:
+        raise SearchError(f"{query.nhs_number!r} is not a valid NHS number.") from None
+    try:
+        fields["date_of_birth"] = (
+            parse_date(query.date_of_birth.strip(), DATE_FORMATS) if query.date_of_birth else None
+        )
+    except InvalidValueError:
+        raise SearchError(f"{query.date_of_birth!r} is not a date (e.g. 02/03/2015).") from None
+    try:
+        fields["postcode"] = (
+            parse_postcode(query.postcode, allow_partial=True) if query.postcode else None
+        )
+    except InvalidValueError:
+        raise SearchError(f"{query.postcode!r} is not a UK postcode (e.g. NS3 7QD).") from None
+    if not any(fields.values()):
+        raise SearchError("Search by name, date of birth, NHS number or postcode.")
+    return fields
+
+
+def _matcher_candidates(
+    session: Session, fields: dict[str, Any], limit: int
+) -> list[tuple[str, float]]:
+    """The linkage model's candidates (person id, match probability); none before a run."""
+    from familyhub.linkage import service as linkage
+    from familyhub.linkage.match import matcher
+
+    model = linkage.active_model(session=session)
+    cache = linkage.cache_path()
+    if model is None or not cache.exists():
+        return []
+    postcode = fields.get("postcode")
+    dob: date | None = fields.get("date_of_birth")
+    query = {
+        "given_name": fields.get("given_name"),
+        "family_name": fields.get("family_name"),
+        "date_of_birth": dob.isoformat() if dob else None,
+        "nhs_number": fields.get("nhs_number"),
+        "postcode": postcode.unit if postcode is not None and postcode.unit else None,
+    }
+    try:
+        found = matcher(cache, model.settings).match(query, limit=limit)
+    except Exception:  # a broken cache must not stop the exact lookups below
+        log.exception("matching against the linkage cache failed")
+        return []
+    return [(c.person_id, c.match_probability) for c in found if c.cannot_link_rule is None]
+
+
+def _lookup_candidates(session: Session, fields: dict[str, Any], limit: int) -> list[str]:
+    """Golden records agreeing on everything given (names up to nicknames, partial postcodes)."""
+    clauses: list[ColumnElement[bool]] = [Person.status.in_(SEARCHABLE_STATUSES)]
+    if fields.get("nhs_number"):
+        clauses.append(Person.nhs_number == fields["nhs_number"])
+    if fields.get("date_of_birth"):
+        clauses.append(Person.date_of_birth == fields["date_of_birth"])
+    postcode = fields.get("postcode")
+    if postcode is not None:
+        prefix = postcode.unit or postcode.sector or postcode.district
+        clauses.append(func.upper(Person.postcode).like(f"{prefix}%"))
+    family = match_name(fields.get("family_name"))
+    if family:
+        clauses.append(func.lower(Person.family_name) == family)
+    given = fields.get("given_name")
+    if given:
+        clauses.append(func.lower(Person.given_name).in_(sorted(name_variants(given))))
+    if len(clauses) == 1:
+        return []
+    return list(
+        session.scalars(
+            select(Person.id)
+            .where(and_(*clauses))
+            .order_by(Person.family_name, Person.id)
+            .limit(limit)
+        )
+    )
+
+
+def candidates(
+    session: Session, fields: dict[str, Any], limit: int
+) -> list[tuple[str, float | None]]:
+    """Surviving person ids (merged ids followed) with a probability where the model gave one."""
+    found: list[tuple[str, float | None]] = []
+    found += _matcher_candidates(session, fields, limit)
+    found += [(pid, None) for pid in _lookup_candidates(session, fields, limit)]
+    out: dict[str, float | None] = {}
+    for pid, probability in found:
+        person = resolve(pid, session=session)
+        if person is None or person.status not in SEARCHABLE_STATUSES:
+            continue
+        if person.id not in out:
+            out[person.id] = probability
+        elif probability is not None:
+            out[person.id] = max(probability, out[person.id] or 0.0)
+    return list(out.items())[:limit]
+
+
+def search(
+    session: Session,
+    *,
+    user: User,
+    purpose: str,
+    query: SearchQuery | str,
+    request_id: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    now: datetime | None = None,
+) -> SearchResults:
+    """Persons matching ``query`` that ``user`` may see in search, with minimal identity and
+    the lead practitioner's contact; exactly one audit event naming every person returned.
+
+    Raises ``AccessRefusedError`` when the user may not search for this purpose, and
+    ``SearchError`` (audited as a refusal) when the query cannot be read.
+    """
+    moment = utc(now)
+    parsed = SearchQuery.parse(query) if isinstance(query, str) else query
+    checked = check_request(
+        session, user=user, action=ACTION, purpose=purpose, records=[], request_id=request_id
+    )
+    facts = gather(session, user=checked, purpose=purpose, now=moment)
+    allowed = decide(facts.principal, "search", facts.resource, facts.context)
+    if not allowed:
+        event = record(
+            session,
+            actor=checked,
+            action=ACTION,
+            records=[],
+            decision=allowed,
+            purpose=purpose,
+            request_id=request_id,
+            details={"reasons": allowed.reasons},
+        )
+        session.commit()
+        raise AccessRefusedError(
+            "You may not search for this purpose: " + " ".join(allowed.reasons),
+            decision=allowed,
+            event=event,
+        )
+    try:
+        fields = _normalise(parsed)
+    except SearchError as exc:
+        record_refusal(
+            session,
+            actor=checked,
+            action=ACTION,
+            purpose=purpose,
+            request_id=request_id,
+            reason=str(exc),
+        )
+        raise
+    found = candidates(session, fields, limit)
+    probability = dict(found)
+    visible = search_visible(
+        session,
+        user=checked,
+        purpose=purpose,
+        person_ids=[pid for pid, _ in found],
+        request_id=request_id,
+        now=moment,
+    )
+    restricted = restricted_person_ids(session, visible, moment.date())
+    results = []
+    for pid in visible:
+        is_restricted = pid in restricted
+        leads = (
+            [] if is_restricted else casework.lead_practitioners(session, person_id=pid, now=moment)
+        )
+        results.append(
+            SearchResult(
+                identity=minimal_identity(session, pid, restricted=is_restricted),
+                lead_practitioners=[
+                    LeadContact(
+                        name=lead.name,
+                        job_title=lead.job_title,
+                        service=lead.organisation,
+                        phone=lead.phone,
+                        email=lead.email,
+                        since=lead.since,
+                    )
+                    for lead in leads
+                ],
+                restriction_notice=RESTRICTION_NOTICE if is_restricted else None,
+                match_probability=probability.get(pid),
+            )
+        )
+    # search_visible wrote the event under the chain-head lock, which this transaction still
+    # holds, so the head is that event.
+    head = session.scalar(select(AuditChainHead.seq).where(AuditChainHead.id == 1))
+    return SearchResults(
+        query=parsed.shown(),
+        results=results,
+        message=None if results else "No one you may see matches this search.",
+        audit_seq=int(head or 0),
+    )
