@@ -1,5 +1,6 @@
 # ruff: noqa: S608  (SQL is assembled only from our own names; values go in registered tables)
-"""Counts of families and people by need, area and month, before disclosure control.
+"""Counts of families and people by need, area and month (or quarter, or year), before
+disclosure control.
 
 What a cell counts, so that totals add up (see :mod:`familyhub.insight.disclosure`):
 
@@ -35,8 +36,9 @@ from familyhub.insight.disclosure import ControlledTable, DisclosureRules, contr
 from familyhub.outcomes.headline import HEADLINE_OUTCOMES
 from familyhub.outcomes.rules import Eligibility, load_rules
 
-DIMENSIONS = ("need", "area", "month")
-ADDITIVE = ("area", "month")
+TIME_DIMENSIONS = ("month", "quarter", "year")
+DIMENSIONS = ("need", "area", *TIME_DIMENSIONS)
+ADDITIVE = ("area", *TIME_DIMENSIONS)
 Unit = Literal["families", "people"]
 # Parents and carers first when choosing where a family lives.
 _ADULT_ROLES = ("parent", "adult", "grandparent", "expectant_parent", "carer", "partner")
@@ -68,6 +70,8 @@ class CountsSpec:
             raise ValueError(
                 f"--by takes distinct names from {', '.join(DIMENSIONS)}; got {','.join(self.by)}"
             )
+        if len(set(self.by) & set(TIME_DIMENSIONS)) > 1:
+            raise ValueError("count by one of month, quarter or year, not several")
         if self.unit not in ("families", "people"):
             raise ValueError("count families or people")
         if self.area_level not in AREA_LEVELS:
@@ -166,6 +170,8 @@ def compute_counts(
             "need": "u.need",
             "area": f"coalesce(a.area, '{UNKNOWN}')",
             "month": "strftime(u.first_date, '%Y-%m')",
+            "quarter": "strftime(u.first_date, '%Y') || '-Q' || quarter(u.first_date)",
+            "year": "strftime(u.first_date, '%Y')",
         }
         dims_sql = ", ".join(f"{select_dims[d]} AS {d}" for d in spec.by)
         since = f"WHERE u.first_date >= DATE '{spec.since}-01'" if spec.since else ""
@@ -202,19 +208,34 @@ def _levels(
                 [UNKNOWN] if UNKNOWN in seen else []
             )
         else:
-            levels[dim] = _month_range(sorted(seen))
+            levels[dim] = _period_range(dim, sorted(seen))
     return levels
 
 
-def _month_range(months: Sequence[str]) -> list[str]:
-    if not months:
+def _period_range(dim: str, periods: Sequence[str]) -> list[str]:
+    """Every period from the first seen to the last, so that empty ones show as 0."""
+    if not periods:
         return []
-    year, month = map(int, months[0].split("-"))
-    end = tuple(map(int, months[-1].split("-")))
+    if dim == "year":
+        return [str(y) for y in range(int(periods[0]), int(periods[-1]) + 1)]
+    step, label = (3, "quarter") if dim == "quarter" else (1, "month")
+
+    def start(period: str) -> tuple[int, int]:
+        year, part = period.split("-")
+        return int(year), (int(part[1:]) - 1) * 3 + 1 if label == "quarter" else int(part)
+
+    year, month = start(periods[0])
+    end = start(periods[-1])
     result = []
     while (year, month) <= end:
-        result.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        result.append(
+            f"{year:04d}-Q{(month - 1) // 3 + 1}"
+            if label == "quarter"
+            else f"{year:04d}-{month:02d}"
+        )
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
     return result
 
 

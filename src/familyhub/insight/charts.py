@@ -17,7 +17,7 @@ from typing import Any
 import altair as alt
 import vl_convert
 
-from familyhub.insight.aggregates import CountsSpec, controlled_counts
+from familyhub.insight.aggregates import TIME_DIMENSIONS, CountsSpec, controlled_counts
 from familyhub.insight.areas import AreaLookup
 from familyhub.insight.dataset import InsightData
 from familyhub.insight.disclosure import TOTAL, ControlledTable, DisclosureError, DisclosureRules
@@ -115,18 +115,21 @@ def needs_by_area(table: ControlledTable) -> Chart:
 
 
 def needs_over_time(table: ControlledTable) -> Chart:
-    """Lines: newly identified needs per month (suppressed months leave a gap)."""
-    records = _without_empty_needs(_inner_cells(table, ("need", "month")))
+    """Lines: needs newly identified per month, quarter or year (suppressed ones leave a gap)."""
+    if len(table.dims) != 2 or table.dims[0] != "need" or table.dims[1] not in TIME_DIMENSIONS:
+        raise ValueError(f"this chart needs counts by need and a period, not {table.dims}")
+    period = table.dims[1]
+    records = _without_empty_needs(_inner_cells(table, table.dims))
     measure = table.measure
-    title = f"{measure.capitalize()} newly identified with each need, by month"
+    title = f"{measure.capitalize()} newly identified with each need, by {period}"
     chart = (
         alt.Chart(alt.Data(values=records))
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:O", title="Month first evidenced"),
+            x=alt.X(f"{period}:O", title=f"{period.capitalize()} first evidenced"),
             y=alt.Y("value:Q", title=measure.capitalize()),
             color=alt.Color("need_title:N", title="Need"),
-            tooltip=["month:O", "need_title:N", alt.Tooltip("shown:N", title=measure)],
+            tooltip=[f"{period}:O", "need_title:N", alt.Tooltip("shown:N", title=measure)],
         )
         .properties(width=640, height=320, title={"text": title, "subtitle": SUPPRESSED_NOTE})
     )
@@ -136,8 +139,8 @@ def needs_over_time(table: ControlledTable) -> Chart:
         title=title,
         spec=spec,
         svg=render_svg(spec),
-        fieldnames=["need", "month", measure],
-        rows=_csv_rows(records, ("need", "month"), measure),
+        fieldnames=["need", period, measure],
+        rows=_csv_rows(records, table.dims, measure),
     )
 
 
@@ -247,8 +250,25 @@ def planner_charts(
         return needs_by_area(controlled_counts(data, spec, rules=rules, lookup=lookup)[0])
 
     def over_time() -> Chart:
-        spec = CountsSpec(by=("need", "month"))
-        return needs_over_time(controlled_counts(data, spec, rules=rules)[0])
+        # The finest period (month, quarter, year) that shows at least half of its non-zero
+        # counts; a trend made mostly of "c" tells a planner nothing.
+        fallback: ControlledTable | None = None
+        for period in TIME_DIMENSIONS:
+            try:
+                table, raw = controlled_counts(data, CountsSpec(by=("need", period)), rules=rules)
+            except DisclosureError:
+                continue
+            nonzero = [key for key, n in raw.counts.items() if n > 0]
+            shown = sum(1 for key in nonzero if table[key].value is not None)
+            if shown * 2 >= len(nonzero):
+                return needs_over_time(table)
+            fallback = fallback or table
+        if fallback is None:
+            raise DisclosureError(
+                "Needs over time are too fine to publish even by year: every non-zero count "
+                "would be suppressed."
+            )
+        return needs_over_time(fallback)
 
     def three_plus() -> Chart:
         spec = CountsSpec(by=("area",), min_needs=3, area_level=area_level)

@@ -99,7 +99,9 @@ LookupOpt = typer.Option(
 
 @insight_app.command("counts")
 def counts(
-    by: str = typer.Option(..., "--by", help="Comma-separated: any of need, area, month."),
+    by: str = typer.Option(
+        ..., "--by", help="Comma-separated: need, area, and one of month, quarter, year."
+    ),
     out: Path = typer.Option(..., "--out", help="CSV file to write."),
     unit: str = typer.Option("families", "--unit", help="Count families or people."),
     purpose: str = typer.Option("service_planning", "--purpose", help="Purpose (sets rules)."),
@@ -131,7 +133,7 @@ def counts(
 
       familyhub insight counts --by need,month --unit people --threshold 10 --out n.csv
 
-      familyhub insight counts --by area,month --since 2026-01 --out recent.csv
+      familyhub insight counts --by area,quarter --since 2025-01 --out quarters.csv
     """
     from familyhub.db import unit_of_work
     from familyhub.insight.aggregates import CountsSpec

@@ -230,6 +230,13 @@ def test_month_counts_each_family_once_in_the_month_its_first_need_was_evidenced
         {"month": "Total", "families": "60"},
     ]
     assert outcome.table.suppressed == 0
+    by_quarter = produce_counts(
+        session=session, data=data, spec=CountsSpec(by=("quarter",)),
+        purpose="service_planning", out=tmp_path / "q.csv", actor="t",
+    )  # fmt: skip
+    assert [c.shown for c in by_quarter.table.cells] == ["60", "60"]
+    with pytest.raises(ValueError, match="one of month, quarter or year"):
+        CountsSpec(by=("month", "year"))
 
 
 def test_since_keeps_only_those_first_evidenced_from_that_month(session, tmp_path) -> None:
