@@ -75,6 +75,34 @@ class SubjectAccessExport:
         }
 
 
+# Free text written by practitioners and partners: it may name other people in words, which
+# no rule can find, so a reviewer reads these before the export is released.
+FREE_TEXT_COLUMNS = {
+    "description",
+    "reason",
+    "text",
+    "note",
+    "notes",
+    "evidence",
+    "summary",
+    "justification",
+    "review_note",
+    "grounds",
+    "outcome",
+}
+
+
+def items_to_review(export: SubjectAccessExport) -> list[tuple[str, str, str]]:
+    """(item, column, text) for every free text in the export, for a reviewer to read."""
+    found = []
+    for items in export.sections.values():
+        for item in items:
+            for column, value in item.values.items():
+                if column in FREE_TEXT_COLUMNS and isinstance(value, str) and value.strip():
+                    found.append((item.key, column, value))
+    return found
+
+
 def review(
     session: Session, *, request_id: int, item_key: str, decision: str, reason: str, actor: str
 ) -> SarReviewDecision:

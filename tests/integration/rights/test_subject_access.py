@@ -145,8 +145,12 @@ def test_export_is_written_and_the_disclosure_audited(session: Session, tmp_path
 
 
 def test_reviewer_can_withhold_an_item_with_the_reason_recorded(session: Session) -> None:
+    from familyhub.rights.access import items_to_review
+
     stored = store_everywhere(session)
     request = _access_request(session, stored.person_id)
+    to_read = items_to_review(compile_export(session, request=request))
+    assert any(text == "Worried about Zephyrine Quillfeather" for _, _, text in to_read)
     referral_key = next(
         i.key for items in compile_export(session, request=request).sections.values()
         for i in items if i.key.startswith("referral:")
