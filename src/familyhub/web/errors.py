@@ -118,6 +118,14 @@ async def _purpose_required(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    response = _http_error_response(request, exc)
+    # Keep what the exception says about the resource, e.g. 405's Allow header (RFC 9110).
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _http_error_response(request: Request, exc: StarletteHTTPException) -> Response:
     if wants_json(request):
         return _error_json(request, exc.status_code, "http_error", str(exc.detail))
     if exc.status_code == 404:
