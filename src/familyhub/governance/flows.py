@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from familyhub.config import get_settings
 from familyhub.sources.contract import Contract, load_contract
-
-SHIPPED_CONTRACTS_DIR = Path(__file__).parent.parent / "sources" / "contracts"
+from familyhub.sources.registry import load_contracts
 
 
 @dataclass(frozen=True)
@@ -62,19 +60,13 @@ def flow_from_contract(contract: Contract) -> SourceFlow:
     )
 
 
-def contract_dirs() -> list[Path]:
-    """The shipped contracts, then the council's own folder (``FAMILYHUB_CONTRACTS_DIR``)."""
-    dirs = [SHIPPED_CONTRACTS_DIR]
-    own = get_settings().contracts_dir
-    if own is not None and own.is_dir():
-        dirs.append(own)
-    return dirs
-
-
 def load_all_contracts(dirs: list[Path] | None = None) -> dict[str, Contract]:
-    """Every contract by name; a council's contract replaces a shipped one of the same name."""
+    """Every contract by name, as the loader sees them (built-in, then the council's own
+    folder, ``FAMILYHUB_CONTRACTS_DIR``); or only those in ``dirs``."""
+    if dirs is None:
+        return {name: entry.contract for name, entry in load_contracts().items()}
     contracts: dict[str, Contract] = {}
-    for folder in dirs or contract_dirs():
+    for folder in dirs:
         for path in sorted(folder.glob("*.y*ml")):
             contract = load_contract(path)
             contracts[contract.name] = contract
