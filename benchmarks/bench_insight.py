@@ -1,8 +1,10 @@
 """Insight at a million people: disclosure-controlled counts and a pseudonymised extract.
 
-The rows are generated in memory in insight's input shape (people, needs, services), not read
-from a database: a 1,000,000-person pipeline run (synth, ingest, link, families, assess) is
-not part of this benchmark, so reading the domain tables is not timed here.
+The rows are generated in memory in insight's input shape (people, needs, services): a
+1,000,000-person pipeline run (synth, ingest, link, families, assess) is not part of this
+benchmark. With FAMILYHUB_BENCH_INSIGHT_DB=1 the same rows are also bulk-inserted into a
+fresh SQLite database (person, family, family_member, family_need) and the counts are timed
+again through the real read path, ``load_from_database``.
 
 Usage: ``python -m benchmarks insight`` (set FAMILYHUB_BENCH_PEOPLE to change the size).
 """
@@ -24,6 +26,7 @@ import pyarrow as pa
 from familyhub.insight.aggregates import CountsSpec, controlled_counts
 from familyhub.insight.areas import AreaLookup
 from familyhub.insight.dataset import NEEDS_SCHEMA, PEOPLE_SCHEMA, SERVICES_SCHEMA, InsightData
+from familyhub.insight.disclosure import DisclosureError
 from familyhub.insight.extract import build_extract
 from familyhub.insight.keys import PurposeKey, derive_purpose_key
 from familyhub.insight.pseudonyms import Pseudonymiser
@@ -110,6 +113,76 @@ def lookup_for(data: InsightData, folder: Path) -> AreaLookup:
     return AreaLookup.from_csv(path)
 
 
+def database_round(data: InsightData, folder: Path) -> None:
+    """Insert the generated rows into the domain tables, then count through the read path."""
+    from sqlalchemy import insert
+
+    from familyhub.db import make_engine, session_factory
+    from familyhub.families.models import Family, FamilyMember
+    from familyhub.insight.dataset import load_from_database
+    from familyhub.linkage.models import Person
+    from familyhub.migrate import upgrade
+    from familyhub.outcomes.models import FamilyNeed
+
+    url = f"sqlite:///{folder / 'bench.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    people = data.people.to_pylist()
+    needs = data.needs.to_pylist()
+
+    def fill() -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(Person),
+                [
+                    {"id": p["person_id"], "status": "active", "date_of_birth": p["date_of_birth"],
+                     "sex": p["sex"], "postcode": p["postcode"], "record_count": 1,
+                     "has_conflicts": False}
+                    for p in people
+                ],
+            )  # fmt: skip
+            families = sorted({p["family_id"] for p in people})
+            conn.execute(insert(Family), [{"id": f, "status": "active"} for f in families])
+            conn.execute(
+                insert(FamilyMember),
+                [{"family_id": p["family_id"], "person_id": p["person_id"], "role": p["role"]}
+                 for p in people],
+            )  # fmt: skip
+            conn.execute(
+                insert(FamilyNeed),
+                [{**n, "ongoing": False, "evidence_count": 1, "rules_version": "bench",
+                  "assessed_on": AS_OF} for n in needs],
+            )  # fmt: skip
+
+    _timed("insert into SQLite (person, family, family_member, family_need)", fill)
+    session = session_factory(engine)()
+    try:
+        loaded = _timed(
+            "read from SQLite (load_from_database)",
+            lambda: load_from_database(session=session, as_of=AS_OF),
+        )
+    finally:
+        session.close()
+        engine.dispose()
+    _count(
+        "counts by need,area,month after the read", loaded, CountsSpec(by=("need", "area", "month"))
+    )
+
+
+def _count(label: str, data: InsightData, spec: CountsSpec, lookup: AreaLookup | None = None):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    try:
+        table, _ = controlled_counts(data, spec, lookup=lookup)
+    except DisclosureError as exc:
+        print(f"  {label}: refused after {time.perf_counter() - start:.1f} s ({exc})")
+        return
+    print(f"  {label}, disclosure-controlled: {time.perf_counter() - start:.1f} s")
+    print(
+        f"    {len(table.cells):,} cells, {table.primary_suppressed:,} primary and "
+        f"{table.secondary_suppressed:,} secondary suppressions"
+    )
+
+
 def _timed(label: str, work):  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     result = work()
@@ -131,14 +204,7 @@ def main() -> None:
         (("area", "month"), "families", "ward"),
     ]:
         spec = CountsSpec(by=by, unit=unit, area_level=level)  # type: ignore[arg-type]
-        table, _ = _timed(
-            f"counts by {','.join(by)} ({unit}, area = {level}), disclosure-controlled",
-            lambda spec=spec: controlled_counts(data, spec, lookup=lookup),
-        )
-        print(
-            f"    {len(table.cells):,} cells, {table.primary_suppressed:,} primary and "
-            f"{table.secondary_suppressed:,} secondary suppressions"
-        )
+        _count(f"counts by {','.join(by)} ({unit}, area = {level})", data, spec, lookup)
     purpose = get_purpose("needs_assessment")
     key = derive_purpose_key(
         secrets.token_bytes(32), purpose=purpose.name, version=1, salt=random.randbytes(16)
@@ -158,6 +224,8 @@ def main() -> None:
             f"with CSV {total:.1f} s"
         )
         print(f"    {result.report.describe()}")
+    if os.environ.get("FAMILYHUB_BENCH_INSIGHT_DB"):
+        database_round(data, tmp)
     shutil.rmtree(tmp)
 
 
