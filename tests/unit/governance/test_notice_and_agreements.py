@@ -157,3 +157,27 @@ def test_an_agreement_missing_a_field_says_which(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(AgreementError, match="security"):
         load_agreement(path)
+
+
+def test_a_councils_contract_changes_the_notice_it_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from familyhub.config import get_settings
+    from familyhub.governance.notice import current_notice
+    from familyhub.sources.registry import builtin_contracts_dir
+
+    before = current_notice(fmt="md", today=date(2026, 11, 22))
+    raw = yaml.safe_load((builtin_contracts_dir() / "police_incidents.yaml").read_text())
+    raw["governance"]["retention"] = {"rule": "4 years after last contact", "years": 4}
+    raw["governance"]["organisation"] = "Northshire Constabulary"
+    (tmp_path / "police_incidents.yaml").write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv("FAMILYHUB_CONTRACTS_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        after = current_notice(fmt="md", today=date(2026, 11, 22))
+    finally:
+        monkeypatch.delenv("FAMILYHUB_CONTRACTS_DIR")
+        get_settings.cache_clear()
+    assert "4 years after last contact" in after
+    assert "Northshire Constabulary" in after
+    assert "Northshire Constabulary" not in before
