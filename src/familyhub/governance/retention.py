@@ -2,8 +2,8 @@
 
 Each source contract's ``retention`` says how many years its records are kept, counted from
 the record's last contact (its latest event, or the last extract that carried it), from the
-event itself, from the last extract, or from the person's 18th birthday. A legal hold keeps a
-person's records past the rule until it is released.
+event itself, from the last extract, or from the person's 18th birthday. A legal hold, or a
+restriction the person asked for, keeps their records past the rule until it ends.
 
 ``run_retention`` destroys what is due in one transaction per person (records that belong to
 no person, and quarantined rows: in batches per source), so a failure part-way leaves every
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from familyhub.governance.flows import SourceFlow
 from familyhub.linkage.models import Person
 from familyhub.rights.erasure import ErasurePlan, active_holds, apply_plan, plan_erasure
+from familyhub.rights.facts import restricted_person_ids
 from familyhub.rights.models import ErasureTombstone
 from familyhub.rights.personal_data import find_record_data, link_tables, person_ids_of
 from familyhub.rights.subject import surviving_person_id
@@ -180,12 +181,18 @@ def _quarantine_due(session: Session, flow: SourceFlow, rule: str, today: date) 
     return due
 
 
+def _kept_back(session: Session, person_id: str, today: date) -> bool:
+    """Under a legal hold, or under a restriction: a person who asked us to restrict rather
+    than erase (UK GDPR Art 18(1)(b)-(d)) needs the data kept, so the purge waits too."""
+    ids = person_ids_of(session, person_id)
+    return bool(active_holds(session, ids, on=today)) or bool(
+        ids & restricted_person_ids(session, on=today)
+    )
+
+
 def _mark_holds(session: Session, due: list[DueItem], today: date) -> list[DueItem]:
     people = {d.person_id for d in due if d.person_id}
-    held: set[str] = set()
-    for person_id in people:
-        if active_holds(session, person_ids_of(session, person_id), on=today):
-            held.add(person_id)
+    held = {p for p in people if p is not None and _kept_back(session, p, today)}
     return [
         DueItem(**{**asdict(d), "held": d.person_id in held}) if d.person_id in held else d
         for d in due
@@ -306,7 +313,7 @@ def run_retention(
     for leftover in leftovers:
         try:
             with transaction() as session:
-                if active_holds(session, person_ids_of(session, leftover), on=today):
+                if _kept_back(session, leftover, today):
                     continue
                 removed, erased = _destroy_for_person(session, leftover, [], actor=actor)
         except Exception as exc:  # one person's failure must not stop the rest

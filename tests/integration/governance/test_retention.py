@@ -77,3 +77,28 @@ def test_a_legal_hold_keeps_records_past_their_rule(session: Session) -> None:
     held = [d for d in report.due if d.held]
     assert {d.record_id for d in held} == {"INV000000001", "INV000000002"}
     assert _sources(session) == ["childrens_social_care", "police_incidents", "police_incidents"]
+
+
+def test_a_restricted_person_is_kept_until_the_restriction_is_lifted(session: Session) -> None:
+    from familyhub.rights.facts import lift, place
+
+    stored = store_everywhere(session)
+    place(
+        session,
+        person_id=stored.person_id,
+        kind="restriction",
+        grounds="needed for a claim",
+        on=date(2032, 6, 1),
+    )
+    report = _run(session, date(2033, 1, 1))
+    assert {d.record_id for d in report.due if d.held} == {"INV000000001", "INV000000002"}
+    assert _sources(session).count("police_incidents") == 2
+    lift(
+        session,
+        person_id=stored.person_id,
+        kind="restriction",
+        on=date(2033, 2, 1),
+        reason="claim settled",
+    )
+    _run(session, date(2033, 2, 2))
+    assert _sources(session) == ["childrens_social_care"]
