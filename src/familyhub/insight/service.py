@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
+from familyhub.audit.service import record
 from familyhub.insight.aggregates import CountsSpec, RawCounts, controlled_counts
 from familyhub.insight.areas import AreaLookup
 from familyhub.insight.charts import Chart
@@ -176,6 +177,26 @@ def produce_extract(
             "area_coverage": result.coverage.as_dict(),
             "gaps": data.gaps,
         },
+    )
+    # A person-level extract reads everyone's data, pseudonymised: the audit log says who
+    # produced which file for which purpose (persons are not listed one by one).
+    record(
+        session,
+        actor=actor,
+        action="insight.extract",
+        records=[],
+        decision="allow",
+        purpose=None,
+        request_id=None,
+        details={
+            "insight_purpose": chosen.name,
+            "file": str(out),
+            "sha256": digest,
+            "rows": result.table.num_rows,
+            "key_version": purpose_key.version,
+            "output_id": output.id,
+        },
+        keys_dir=keys_dir,
     )
     return ExtractOutcome(result=result, output=output)
 

@@ -144,6 +144,10 @@ def test_extract_is_pseudonymised_k_anonymous_and_unjoinable(
         == registered.summary["rows_out"] + registered.summary["held_back"]
     )
     assert registered.key_version == 1
+    from familyhub.audit.models import AuditEvent
+
+    audited = session.scalars(select(AuditEvent).where(AuditEvent.action == "insight.extract"))
+    assert [e.details["insight_purpose"] for e in audited] == ["needs_assessment", "research"]
 
     rotate_purpose_key(session=session, purpose="needs_assessment", actor="t", keys_dir=keys)
     rotated = run("needs_assessment", "c.csv")
