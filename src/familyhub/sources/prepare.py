@@ -1,6 +1,6 @@
 """The row side of a load: read, normalise, de-duplicate and quarantine, in batches.
 
-This half of a load needs no database, so for a big file it runs in a second process while
+This half of a load needs no database, so for a big file it runs in a second (spawned) process while
 the first writes the previous batch (two cores, twice the speed); a small file is prepared in
 process. Either way the loader receives the same messages:
 
@@ -15,6 +15,8 @@ import hashlib
 import multiprocessing
 import os
 import queue
+import threading
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -141,15 +143,20 @@ def in_process(preparer: RowPreparer) -> Iterator[Message]:
         yield ("refused", str(exc))
 
 
+def _exit_with(parent: int) -> None:
+    # If the loader dies (e.g. killed mid-load), stop at once: nobody will read what is left,
+    # and the queue's feeder thread would otherwise keep this process alive for ever.
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _worker(path: Path, contract: Contract, today: date, out: Any, parent: int) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
     def send(message: Message) -> None:
-        while True:
-            try:
-                out.put(message, timeout=1)
-                return
-            except queue.Full:
-                if os.getppid() != parent:  # the loader died (e.g. killed): stop quietly
-                    os._exit(0)
+        out.put(message)
 
     try:
         opened = open_extract(path, contract.format)
@@ -163,8 +170,13 @@ def _worker(path: Path, contract: Contract, today: date, out: Any, parent: int) 
 
 
 def in_worker(path: Path, contract: Contract, today: date) -> Iterator[Message]:
-    """Prepare ``path`` in a forked process, a few batches ahead of the loader."""
-    context = multiprocessing.get_context("fork")
+    """Prepare ``path`` in a second process, a few batches ahead of the loader.
+
+    The process is spawned, not forked: a forked child would hold the loader's database
+    socket open, and a loader killed mid-load would then leave its transaction (and its
+    locks) alive on PostgreSQL for as long as the child lived.
+    """
+    context = multiprocessing.get_context("spawn")
     channel = context.Queue(maxsize=3)
     worker = context.Process(
         target=_worker, args=(path, contract, today, channel, os.getpid()), daemon=True
@@ -191,6 +203,4 @@ def in_worker(path: Path, contract: Contract, today: date) -> Iterator[Message]:
 
 
 def use_worker(path: Path) -> bool:
-    return path.stat().st_size >= PARALLEL_FROM_BYTES and "fork" in (
-        multiprocessing.get_all_start_methods()
-    )
+    return path.stat().st_size >= PARALLEL_FROM_BYTES
