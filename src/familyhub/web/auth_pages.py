@@ -9,7 +9,6 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from familyhub.access.models import User
-from familyhub.access.vocabulary import load_vocabulary
 from familyhub.audit.service import Actor
 from familyhub.web import oidc
 from familyhub.web.cookies import clear_session_cookie, set_session_cookie
@@ -22,6 +21,7 @@ from familyhub.web.deps import (
 )
 from familyhub.web.errors import RefusedError
 from familyhub.web.models import WebSession
+from familyhub.web.purposes import purposes_for
 from familyhub.web.sessions import describe_end, end_session, start_anonymous_session
 from familyhub.web.settings import get_web_settings
 from familyhub.web.signin import (
@@ -225,15 +225,10 @@ async def oidc_callback(
     return response
 
 
-def _purpose_items(selected: str | None) -> list[dict[str, object]]:
+def _purpose_items(offered: dict[str, str]) -> list[dict[str, object]]:
     return [
-        {
-            "value": name,
-            "text": purpose_label(name),
-            "hint": {"text": description},
-            "checked": name == selected,
-        }
-        for name, description in load_vocabulary().purposes.items()
+        {"value": name, "text": purpose_label(name), "hint": {"text": description}}
+        for name, description in offered.items()
     ]
 
 
@@ -244,7 +239,11 @@ def purpose_form(request: Request, visit: SignedInVisit) -> Response:
     return render(
         request,
         "purpose.html",
-        {"title": "Your purpose", "purpose_items": _purpose_items(None), "field_errors": {}},
+        {
+            "title": "Your purpose",
+            "purpose_items": _purpose_items(purposes_for(visit.user)),
+            "field_errors": {},
+        },
     )
 
 
@@ -259,6 +258,7 @@ def purpose_submit(
     if record.purpose is not None:
         return RedirectResponse("/", status_code=303)
     problem = "Select why you are using the service today"
+    offered = purposes_for(visit.user)
     if purpose:
         try:
             state_purpose(
@@ -266,6 +266,7 @@ def purpose_submit(
                 record_=record,
                 actor=visit.actor,
                 purpose=purpose,
+                offered=offered,
                 request_id=visit.request_id,
             )
         except ValueError as invalid:
@@ -277,7 +278,7 @@ def purpose_submit(
         "purpose.html",
         {
             "title": "Your purpose",
-            "purpose_items": _purpose_items(None),
+            "purpose_items": _purpose_items(offered),
             "field_errors": {"purpose": problem},
             "errors": [{"text": problem, "href": "#purpose"}],
         },

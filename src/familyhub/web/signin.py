@@ -6,6 +6,8 @@ Services take the database session keyword-only and never touch HTTP; the routes
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy.orm import Session
 
 from familyhub.access.auth import authenticate, find_or_link_oidc_user, find_user
@@ -137,17 +139,24 @@ def _signed_in(
 
 
 def state_purpose(
-    session: Session, *, record_: WebSession, actor: Actor, purpose: str, request_id: str | None
+    session: Session,
+    *,
+    record_: WebSession,
+    actor: Actor,
+    purpose: str,
+    offered: Collection[str],
+    request_id: str | None,
 ) -> None:
-    """Record the session's purpose; a purpose outside the vocabulary is refused (audited)."""
-    if purpose not in load_vocabulary().purposes:
+    """Record the session's purpose; one not ``offered`` to this user is refused (audited)."""
+    if purpose not in offered:
+        known = purpose in load_vocabulary().purposes
         record_refusal(
             session,
             actor=actor,
             action="auth.purpose",
             purpose=None,
             request_id=request_id,
-            reason="unknown_purpose",
+            reason="purpose_not_for_role" if known else "unknown_purpose",
         )
         raise ValueError("Select one of the purposes listed.")
     choose_purpose(session, record=record_, purpose=purpose)

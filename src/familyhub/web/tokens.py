@@ -17,6 +17,7 @@ from familyhub.access.models import User
 from familyhub.access.vocabulary import load_vocabulary
 from familyhub.runs import utcnow
 from familyhub.web.models import ApiToken
+from familyhub.web.purposes import purposes_for
 from familyhub.web.sessions import digest, new_token
 
 TOKEN_PREFIX = "fh_"  # noqa: S105 (a prefix, not a secret)
@@ -53,6 +54,8 @@ def issue_api_token(
     """A new token for ``user`` acting for ``purpose``; the token is shown once, never stored."""
     if purpose not in load_vocabulary().purposes:
         raise ValueError(f"{purpose!r} is not a purpose in the vocabulary.")
+    if purpose not in purposes_for(user):
+        raise ValueError(f"{purpose!r} is not a purpose {user.username}'s roles work for.")
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"A token lasts between 1 and {MAX_DAYS} days.")
     if user.disabled:

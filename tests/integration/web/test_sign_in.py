@@ -132,3 +132,18 @@ def test_sign_out_ends_the_session_and_the_old_cookie_is_refused(client: TestCli
     refusals = [e for e in _events("auth.session") if e.decision == "refused"]
     assert refusals
     assert refusals[-1].details["reason"] == "session_ended"
+
+
+def test_only_purposes_the_policies_let_the_role_use_are_offered(client: TestClient) -> None:
+    planner = make_user("pl.ahmed", roles=("planner",), organisation_code="insight")
+    sign_in(client, planner, purpose=None)
+    form = client.get("/purpose")
+    assert 'value="statistics"' in form.text
+    assert 'value="safeguarding"' not in form.text
+    refused = client.post(
+        "/purpose", data={"purpose": "safeguarding", "csrf_token": csrf_of(form.text)}
+    )
+    assert refused.status_code == 400
+    assert "Select one of the purposes listed" in refused.text
+    [event] = _events("auth.purpose")
+    assert event.details["reason"] == "purpose_not_for_role"
