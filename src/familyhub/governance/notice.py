@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from familyhub.governance.agreements import SharingAgreement, find_agreement
+from familyhub.governance.agreements import SharingAgreement
 from familyhub.governance.controller import ControllerConfig
 from familyhub.governance.flows import SourceFlow
 
@@ -89,17 +89,19 @@ def build_notice(
     for flow in flows:
         by_org.setdefault(flow.organisation, []).append(flow.title)
     sources = [Organisation(org, "; ".join(sorted(ds))) for org, ds in sorted(by_org.items())]
-    recipients: dict[str, str] = {}
-    used = [a for a in (find_agreement(agreements, f.agreement) for f in flows) if a is not None]
-    for agreement in sorted({a.name: a for a in used}.values(), key=lambda a: a.name):
+    # Every agreement's parties receive data: those the sources come under, and outbound
+    # ones no source names (e.g. the national evaluation). The controller file's own words
+    # for a recipient come first.
+    recipients = {r.organisation: r.why for r in controller.other_recipients}
+    register = sorted(agreements.values(), key=lambda a: a.name)
+    for agreement in register:
         for org in agreement.organisations:
             if org != controller.controller.name:
                 recipients.setdefault(org, f"a party to the {agreement.title}")
-    for other in controller.other_recipients:
-        recipients.setdefault(other.organisation, other.why)
     gateways = [g for f in flows for g in f.legal_gateways] + [
-        g for a in used for g in a.legal_gateways
+        g for a in register for g in a.legal_gateways
     ]
+    bases = [a.lawful_basis for a in register]
     content = NoticeContent(
         controller=controller,
         flows=flows,
@@ -108,9 +110,15 @@ def build_notice(
         categories=[
             _category_words(c) for c in _unique([c for f in flows for c in f.data_categories])
         ],
-        article_6=_unique([b for f in flows for b in f.article_6]),
-        article_9=_unique([b for f in flows for b in f.article_9]),
-        article_10=_unique([b for f in flows for b in f.article_10]),
+        article_6=_unique(
+            [b for f in flows for b in f.article_6] + [b for lb in bases for b in lb.article_6]
+        ),
+        article_9=_unique(
+            [b for f in flows for b in f.article_9] + [b for lb in bases for b in lb.article_9]
+        ),
+        article_10=_unique(
+            [b for f in flows for b in f.article_10] + [b for lb in bases for b in lb.article_10]
+        ),
         schedule_1=_unique([c for f in flows for c in f.schedule_1]),
         legal_gateways=_unique(gateways),
         rights=RIGHTS,
@@ -118,7 +126,7 @@ def build_notice(
         fingerprint="",
     )
     # The fingerprint changes whenever anything the notice says changes (not the date).
-    basis = repr((content.controller, flows, content.recipients)).encode()
+    basis = repr((content.controller, flows, content.recipients, register)).encode()
     return NoticeContent(**{**content.__dict__, "fingerprint": hashlib.sha256(basis).hexdigest()})
 
 

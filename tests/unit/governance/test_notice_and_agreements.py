@@ -181,3 +181,21 @@ def test_a_councils_contract_changes_the_notice_it_publishes(
     assert "4 years after last contact" in after
     assert "Northshire Constabulary" in after
     assert "Northshire Constabulary" not in before
+
+
+def test_an_outbound_agreement_adds_its_recipients_to_the_notice(tmp_path: Path) -> None:
+    _write_contract(tmp_path)
+    folder = tmp_path / "governance" / "agreements"
+    folder.mkdir(parents=True)
+    raw = yaml.safe_load((SHIPPED_AGREEMENTS_DIR / FAMILY_HELP).read_text())
+    raw.update(name="northshire-research-2026", title="Northshire research agreement 2026")
+    raw["parties"].append({"organisation": "Northshire University", "contact": "Research Office"})
+    (folder / "northshire-research-2026.yaml").write_text(yaml.safe_dump(raw))
+    agreements = load_agreements(GovernanceSettings(governance_dir=tmp_path / "governance"))
+    content = build_notice(
+        controller=load_controller(),
+        flows=source_flows([tmp_path]),
+        agreements=agreements,
+        today=date(2026, 11, 22),
+    )
+    assert "Northshire University" in render_notice(content, fmt="md")
