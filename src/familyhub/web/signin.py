@@ -7,13 +7,17 @@ Services take the database session keyword-only and never touch HTTP; the routes
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from familyhub.access.auth import authenticate, find_or_link_oidc_user, find_user
 from familyhub.access.models import User
 from familyhub.access.vocabulary import load_vocabulary
+from familyhub.audit.models import AuditEvent
 from familyhub.audit.service import Actor, record, record_refusal
+from familyhub.runs import utcnow
 from familyhub.web.models import WebSession
 from familyhub.web.sessions import (
     IssuedSession,
@@ -25,6 +29,14 @@ from familyhub.web.sessions import (
 )
 
 WRONG_CREDENTIALS = "Enter a correct username and password."
+# Guessing passwords: after this many refused sign-ins for one username within the window,
+# further attempts are refused without looking at the password until the window moves on.
+MAX_FAILED_SIGN_INS = 5
+FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
+TOO_MANY_ATTEMPTS = (
+    "There have been too many attempts to sign in with this username. Wait 15 minutes and "
+    "try again, or ask your administrator to reset your password."
+)
 OIDC_NO_ACCOUNT = (
     "Your council account is not set up for this service. Ask your administrator to add you."
 )
@@ -49,6 +61,18 @@ def sign_in_with_password(
     The message is the same for an unknown user, a wrong password and a disabled account,
     so the form does not tell anyone which usernames exist.
     """
+    if recent_failed_sign_ins(session, username=username) >= MAX_FAILED_SIGN_INS:
+        session.rollback()
+        record_refusal(
+            session,
+            actor=username[:120],
+            action="auth.sign_in",
+            purpose=None,
+            request_id=request_id,
+            reason="too_many_attempts",
+            details={"method": "password"},
+        )
+        raise SignInRefusedError(TOO_MANY_ATTEMPTS)
     user = authenticate(session, username=username, password=password)
     if user is None:
         known = find_user(session, username=username)
@@ -69,6 +93,22 @@ def sign_in_with_password(
     return _signed_in(
         session, user=user, method="password", replacing=replacing, request_id=request_id
     )
+
+
+def recent_failed_sign_ins(session: Session, *, username: str) -> int:
+    """Password sign-ins refused for this username within the window (from the audit log)."""
+    since = utcnow() - FAILED_SIGN_IN_WINDOW
+    count = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "auth.sign_in",
+            AuditEvent.decision == "refused",
+            AuditEvent.occurred_at >= since,
+            func.lower(AuditEvent.actor_username) == username[:120].lower(),
+        )
+    )
+    return int(count or 0)
 
 
 def sign_in_with_oidc(

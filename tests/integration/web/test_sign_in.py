@@ -147,3 +147,29 @@ def test_only_purposes_the_policies_let_the_role_use_are_offered(client: TestCli
     assert "Select one of the purposes listed" in refused.text
     [event] = _events("auth.purpose")
     assert event.details["reason"] == "purpose_not_for_role"
+
+
+def test_repeated_wrong_passwords_pause_sign_in_for_that_username(client: TestClient) -> None:
+    user = make_user("ew.target")
+    other = make_user("ew.bystander")
+    page = client.get("/sign-in")
+    for _ in range(5):
+        page = client.post(
+            "/sign-in",
+            data={"username": "EW.Target", "password": "guess", "csrf_token": csrf_of(page.text)},
+        )
+        assert "Enter a correct username and password" in page.text
+    # Even the right password is refused now, saying why and what to do.
+    paused = client.post(
+        "/sign-in",
+        data={
+            "username": user.username,
+            "password": user.password,
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert paused.status_code == 400
+    assert "too many attempts to sign in with this username" in paused.text
+    assert _events("auth.sign_in")[-1].details["reason"] == "too_many_attempts"
+    # Other people are not affected.
+    assert sign_in(client, other).status_code == 303
