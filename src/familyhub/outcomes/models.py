@@ -38,6 +38,22 @@ class FamilyNeed(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"), index=True)
 
 
+class NeedProgress(Base):
+    """A need's status changing between two assessments (first found, improving, resolved,
+    open again), so the programme team can follow progress as new extracts arrive."""
+
+    __tablename__ = "need_progress"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    family_id: Mapped[str] = mapped_column(String(FAMILY_ID_LENGTH), index=True)
+    person_id: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH))
+    need: Mapped[str] = mapped_column(String(32))
+    previous_status: Mapped[str | None] = mapped_column(String(16))  # None: newly found
+    status: Mapped[str] = mapped_column(String(16))  # open, improving, resolved, gone
+    assessed_on: Mapped[date] = mapped_column(Date)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("run.id"), index=True)
+
+
 class NeedEvidence(Base):
     """One event cited for a need: which event, from which source, on which date, by which
     rule of which version; the sentence is rendered from the rule's template."""

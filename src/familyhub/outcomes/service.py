@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from familyhub.families.inputs import read_links, read_members
@@ -27,6 +27,7 @@ from familyhub.outcomes.models import (
     FamilyNeed,
     NeedDecision,
     NeedEvidence,
+    NeedProgress,
     RejectedEvent,
 )
 from familyhub.outcomes.pushdown import read_candidate_events, read_events_of_records
@@ -151,8 +152,15 @@ def assess_all(
     decisions = decisions_in_force(session)
     dismissed = [k for k, d in decisions.items() if d.decision == "dismissed"]
     result = assess(inputs, rules, as_of=as_of, today=today, dismissed=dismissed)
+    previous = {
+        (f, p, n): status
+        for f, p, n, status in session.execute(
+            select(FamilyNeed.family_id, FamilyNeed.person_id, FamilyNeed.need, FamilyNeed.status)
+        )
+    }
     for model in (FamilyNeed, NeedEvidence, FamilyAssessment, RejectedEvent):
         session.execute(delete(model))
+    _record_progress(session, previous, result.needs, as_of=as_of, run_id=run.id)
     tags = {
         "rules_version": pa.array([rules.version] * result.needs.num_rows, pa.string()),
         "assessed_on": pa.array([as_of] * result.needs.num_rows, pa.date32()),
@@ -244,6 +252,56 @@ def assess_all(
     session.flush()
     session.expire_all()
     return summary
+
+
+def _record_progress(
+    session: Session,
+    previous: dict[tuple[str, str, str], str],
+    needs: pa.Table,
+    *,
+    as_of: date,
+    run_id: int,
+) -> None:
+    """Keep each change of a need's status since the last assessment ('gone': no longer
+    found, e.g. after a dismissal of its evidence's person or a rules change)."""
+    current = {
+        (f, p, n): s
+        for f, p, n, s in zip(
+            needs.column("family_id").to_pylist(),
+            needs.column("person_id").to_pylist(),
+            needs.column("need").to_pylist(),
+            needs.column("status").to_pylist(),
+            strict=True,
+        )
+    }
+    rows = [
+        {
+            "family_id": f,
+            "person_id": p,
+            "need": n,
+            "previous_status": previous.get((f, p, n)),
+            "status": status,
+            "assessed_on": as_of,
+            "run_id": run_id,
+        }
+        for (f, p, n), status in current.items()
+        if previous.get((f, p, n)) != status
+    ]
+    rows.extend(
+        {
+            "family_id": f,
+            "person_id": p,
+            "need": n,
+            "previous_status": status,
+            "status": "gone",
+            "assessed_on": as_of,
+            "run_id": run_id,
+        }
+        for (f, p, n), status in previous.items()
+        if (f, p, n) not in current
+    )
+    for start in range(0, len(rows), 50_000):
+        session.execute(insert(NeedProgress), rows[start : start + 50_000])
 
 
 def _with_confirmed_counts(

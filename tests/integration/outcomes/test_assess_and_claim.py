@@ -19,7 +19,13 @@ from familyhub.outcomes.claims import (
     open_episode,
     write_evidence_pack,
 )
-from familyhub.outcomes.models import FamilyAssessment, FamilyNeed, NeedEvidence, RejectedEvent
+from familyhub.outcomes.models import (
+    FamilyAssessment,
+    FamilyNeed,
+    NeedEvidence,
+    NeedProgress,
+    RejectedEvent,
+)
 from familyhub.outcomes.rules import load_rules
 from familyhub.outcomes.service import DecisionError, assess_all, decide_need, export_needs
 from familyhub.rights.facts import OBJECTION, place
@@ -205,3 +211,24 @@ def test_a_sustained_outcome_is_claimed_once_with_its_evidence_pack(
     page = html_path.read_text()
     assert "Safe from domestic abuse" in page
     assert "Attendance 84.5% in the 2025-26 AUT term, from the school census" in page
+
+
+def test_progress_is_kept_as_new_extracts_arrive(assessed) -> None:
+    session, links, larch = assessed
+    first = session.scalars(select(NeedProgress).where(NeedProgress.family_id == larch)).all()
+    assert {(p.person_id, p.need, p.previous_status, p.status) for p in first} >= {
+        ("amy", "domestic_abuse", None, "open")
+    }
+    assess_all(
+        session, actor="test", as_of=date(2026, 12, 31), today=date(2027, 2, 1), links_file=links
+    )
+    changes = {
+        (p.person_id, p.need, p.previous_status, p.status)
+        for p in session.scalars(
+            select(NeedProgress).where(
+                NeedProgress.family_id == larch, NeedProgress.assessed_on == date(2026, 12, 31)
+            )
+        )
+    }
+    assert ("amy", "domestic_abuse", "open", "improving") in changes
+    assert ("ian", "crime", "improving", "resolved") in changes

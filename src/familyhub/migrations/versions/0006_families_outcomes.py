@@ -103,6 +103,23 @@ def upgrade() -> None:
         op.f("ix_need_decision_family_id"), "need_decision", ["family_id"], unique=False
     )
     op.create_table(
+        "need_progress",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("family_id", sa.String(length=32), nullable=False),
+        sa.Column("person_id", sa.String(length=32), nullable=False),
+        sa.Column("need", sa.String(length=32), nullable=False),
+        sa.Column("previous_status", sa.String(length=16), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("assessed_on", sa.Date(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["run_id"], ["run.id"], name=op.f("fk_need_progress_run_id_run")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_need_progress")),
+    )
+    op.create_index(
+        op.f("ix_need_progress_family_id"), "need_progress", ["family_id"], unique=False
+    )
+    op.create_index(op.f("ix_need_progress_run_id"), "need_progress", ["run_id"], unique=False)
+    op.create_table(
         "need_evidence",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("family_id", sa.String(length=32), nullable=False),
@@ -262,6 +279,9 @@ def downgrade() -> None:
     )
     op.drop_index(op.f("ix_person_relationship_person_id"), table_name="person_relationship")
     op.drop_table("person_relationship")
+    op.drop_index(op.f("ix_need_progress_run_id"), table_name="need_progress")
+    op.drop_index(op.f("ix_need_progress_family_id"), table_name="need_progress")
+    op.drop_table("need_progress")
     op.drop_index(op.f("ix_need_evidence_family_id"), table_name="need_evidence")
     op.drop_table("need_evidence")
     op.drop_index(op.f("ix_need_decision_family_id"), table_name="need_decision")
