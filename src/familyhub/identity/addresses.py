@@ -7,6 +7,7 @@ from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _COMMA = re.compile(r"\s*,\s*")
+_WORD = re.compile(r"\b[A-Z][A-Z']+\b")
 
 
 @lru_cache(maxsize=200_000)
@@ -21,6 +22,6 @@ def clean_address(raw: str | None) -> str | None:
     if not text:
         return None
     if text.isupper():
-        text = " ".join(w.capitalize() if w.isalpha() else w for w in text.split(" "))
-        text = text.replace(" ,", ",")
+        # Words of two or more capitals; "14A" and single letters are left alone.
+        text = _WORD.sub(lambda m: m.group().capitalize(), text)
     return text
