@@ -163,3 +163,14 @@ def screenshot(page: Any, name: str, tmp_path: Path) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in_as(page: Any, username: str, password: str, *, purpose: str | None = None) -> None:
+    """Sign in through the form; with ``purpose`` (its label, e.g. "Safeguarding") state it too."""
+    page.goto("/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    if purpose is not None:
+        page.get_by_label(purpose, exact=True).check()
+        page.get_by_role("button", name="Continue").click()

@@ -12,17 +12,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveServer, assert_accessible, screenshot
+from tests.e2e.conftest import LiveServer, assert_accessible, screenshot, sign_in_as
 from tests.integration.web.support import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_as(page, username, password)
 
 
 def test_practitioner_signs_in_states_purpose_and_signs_out(
@@ -113,17 +110,13 @@ def test_each_role_has_its_own_home_page(page: Any, tmp_path: Path) -> None:
         organisation_code="northmoor-insight",
         organisation_name="Northmoor Council Insight",
     )
-    _sign_in(page, "ig.shah")
-    page.get_by_label("Information governance").check()
-    page.get_by_role("button", name="Continue").click()
+    sign_in_as(page, "ig.shah", PASSWORD, purpose="Information governance")
     expect(page.locator("main")).to_contain_text("audit of every access")
     assert_accessible(page)
     screenshot(page, "home-information-governance", tmp_path)
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, "planner.lee")
-    page.get_by_label("Statistics").check()
-    page.get_by_role("button", name="Continue").click()
+    sign_in_as(page, "planner.lee", PASSWORD, purpose="Statistics")
     expect(page.locator("main")).to_contain_text("never identify anyone")
     expect(page.locator("main")).not_to_contain_text("audit of every access")
 
