@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from familyhub.access.decision import Decision, decide
+from familyhub.access.decision import Decision, Resource, decide
 from familyhub.access.facts import Facts
 from familyhub.access.models import User
 from familyhub.access.service import AccessRefusedError
@@ -57,10 +57,25 @@ def level_for(facts: Facts) -> Levelled | None:
         return Levelled("full", view, view, contact.allowed, consent)
     if contact.allowed:
         return Levelled("contact", contact, view, True, consent)
-    search = decide(facts.principal, "search", facts.resource, facts.context)
+    search = decide(facts.principal, "search", _searchable(facts.resource), facts.context)
     if search.allowed:
         return Levelled("minimal", search, view, False, False)
     return None
+
+
+# Cedar's schema lets "search" apply to persons only. To ask whether the user may search at
+# all (for a family, or before any candidate is found) we ask about a nominal person who is
+# neither restricted nor sealed; the search policies look only at role and purpose.
+ANYONE = Resource.person("*")
+
+
+def _searchable(resource: Resource) -> Resource:
+    return resource if resource.kind == "Person" else ANYONE
+
+
+def may_search(facts: Facts) -> Decision:
+    """May the user search at all, for the purpose they stated?"""
+    return decide(facts.principal, "search", ANYONE, facts.context)
 
 
 def full_view_hidden(levelled: Levelled, facts: Facts, noun: str) -> Hidden:

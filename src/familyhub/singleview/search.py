@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from familyhub.access.decision import decide
 from familyhub.access.facts import gather, restricted_person_ids, utc
 from familyhub.access.models import User
 from familyhub.access.service import AccessRefusedError, check_request, search_visible
@@ -35,6 +34,7 @@ from familyhub.identity.numbers import normalise_nhs_number
 from familyhub.identity.postcodes import parse_postcode
 from familyhub.linkage.models import Person
 from familyhub.linkage.persons import resolve
+from familyhub.singleview.common import may_search
 from familyhub.singleview.identity import RESTRICTION_NOTICE, minimal_identity
 from familyhub.singleview.types import LeadContact, SearchResult, SearchResults
 
@@ -213,7 +213,7 @@ def search(
         session, user=user, action=ACTION, purpose=purpose, records=[], request_id=request_id
     )
     facts = gather(session, user=checked, purpose=purpose, now=moment)
-    allowed = decide(facts.principal, "search", facts.resource, facts.context)
+    allowed = may_search(facts)
     if not allowed:
         event = record(
             session,

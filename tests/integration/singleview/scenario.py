@@ -9,6 +9,8 @@ adoption record, and Kayla's police and housing events.
 
 from __future__ import annotations
 
+import random
+import string
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -63,6 +65,7 @@ ROLES = {
 
 @dataclass
 class Scenario:
+    surname: str
     family_id: str
     child: str
     mother: str
@@ -182,7 +185,7 @@ class _Records:
         return event
 
 
-def build(session: Session) -> Scenario:
+def build(session: Session, *, consent: bool = True) -> Scenario:
     orgs = {
         source: _organisation(session, name, kind) for source, (name, kind, _) in SOURCES.items()
     }
@@ -192,10 +195,13 @@ def build(session: Session) -> Scenario:
     users = {role: _user(session, orgs[org], role) for role, (org, _) in ROLES.items()}
     purposes = {role: purpose for role, (_, purpose) in ROLES.items()}
 
-    child = _person(session, "Mason", "Ashworth", date(2019, 4, 12), "NS3 7QD")
-    mother = _person(session, "Kayla", "Ashworth", date(1994, 8, 3), "NS3 7QD")
-    sealed = _person(session, "Lily", "Ashworth", date(2021, 1, 5), "NS3 7QD", status="sealed")
-    merged = _person(session, "Mason", "Ashworth", date(2019, 4, 12), "NS3 7QD", status="merged")
+    # A family name of the scenario's own: tests share one database (and SQLite keeps what a
+    # refusal commits), so searches must not find another test's Ashworths.
+    surname = "Ashworth" + "".join(random.choice(string.ascii_lowercase) for _ in range(5))
+    child = _person(session, "Mason", surname, date(2019, 4, 12), "NS3 7QD")
+    mother = _person(session, "Kayla", surname, date(1994, 8, 3), "NS3 7QD")
+    sealed = _person(session, "Lily", surname, date(2021, 1, 5), "NS3 7QD", status="sealed")
+    merged = _person(session, "Mason", surname, date(2019, 4, 12), "NS3 7QD", status="merged")
     session.get(Person, merged).merged_into = child  # type: ignore[union-attr]
     family_id = f"F{_tag()}{_tag()}"
     session.add(Family(id=family_id))
@@ -236,7 +242,7 @@ def build(session: Session) -> Scenario:
     school_record = records.record("school_census", child)
     for field, value in (
         ("given_name", "Mason"),
-        ("family_name", "Ashworth"),
+        ("family_name", surname),
         ("postcode", "NS3 7QD"),
     ):
         session.add(
@@ -278,15 +284,21 @@ def build(session: Session) -> Scenario:
             purpose="early_help_support", request_id="setup", family_id=family_id,
             service=orgs[ROLES[role][0]].name, started_at=started,
         )  # fmt: skip
-    record_consent(
-        session, user=early_help, state="given", evidence="signed consent form EH-0001",
-        purpose="early_help_support", request_id="setup", family_id=family_id,
-        purposes=["early_help_support", "direct_care"], recipient_organisations=["*"],
-        data_categories=["education", "health", "housing"], effective_at=started,
-    )  # fmt: skip
+    if consent:
+        _consent(session, early_help, family_id, started)
     session.flush()
     return Scenario(
-        family_id=family_id, child=child, mother=mother, sealed_sibling=sealed, merged_id=merged,
-        users=users, purposes=purposes, organisations=orgs,
+        surname=surname, family_id=family_id, child=child, mother=mother, sealed_sibling=sealed,
+        merged_id=merged, users=users, purposes=purposes, organisations=orgs,
         events={name: e.id for name, e in events.items()},
+    )  # fmt: skip
+
+
+def _consent(session: Session, user: User, family_id: str, on: datetime) -> None:
+    """The family's consent to share education, health and housing records."""
+    record_consent(
+        session, user=user, state="given", evidence="signed consent form EH-0001",
+        purpose="early_help_support", request_id="setup", family_id=family_id,
+        purposes=["early_help_support", "direct_care"], recipient_organisations=["*"],
+        data_categories=["education", "health", "housing"], effective_at=on,
     )  # fmt: skip

@@ -78,7 +78,7 @@ def test_each_role_sees_what_its_decisions_allow(
         now=NOW,
     )
     assert view.level == level
-    assert view.identity.name == "Mason Ashworth"
+    assert view.identity.name == f"Mason {scenario.surname}"
     assert view.identity.year_of_birth == 2019
     assert view.identity.postcode_sector == "NS3 7"
     shown = {item.category for item in (view.chronology.items if view.chronology else [])}
