@@ -12,6 +12,7 @@ What raises an alert (thresholds in the access vocabulary, ``alerts:``):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
@@ -29,6 +30,8 @@ OPENING_ACTIONS = frozenset(
     {"person.view", "family.view", "person.records", "person.contact", "record.view"}
 )
 BREAK_GLASS_ACTION = "access.break_glass"
+# One out-of-hours alert per user per this many hours: a night's work is one review.
+OUT_OF_HOURS_QUIET = 12
 ALERT_KINDS = (
     "break_glass",
     "own_record",
@@ -65,41 +68,49 @@ def _persons(records: Iterable[str]) -> list[str]:
 
 
 def raise_alerts(session: Session, rows: list[dict[str, Any]]) -> list[AuditAlert]:
-    """Raise the alerts the just-appended events call for."""
+    """Raise the alerts the just-appended events call for (a few queries per user per batch)."""
     from familyhub.access.models import User
 
     alerts: list[AuditAlert] = []
-    users: dict[int, User | None] = {}
+    opened_by_user: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["decision"] != "allow":
             continue
-        user_id = row["actor_user_id"]
-        who = row["actor_username"]
         if row["action"] == BREAK_GLASS_ACTION:
+            justification = row["details"].get("justification", "")
             alerts.append(
                 _alert(
                     row,
                     "break_glass",
-                    f"{who} used break-glass: {row['details'].get('justification', '')}",
+                    f"{row['actor_username']} used break-glass: {justification}",
                     _first(row["records"]),
                 )
             )
-        if row["action"] not in OPENING_ACTIONS or user_id is None:
-            continue
-        persons = _persons(row["records"])
-        if user_id not in users:
-            users[user_id] = session.get(User, user_id)
-        user = users[user_id]
-        if user is not None and persons:
-            alerts.extend(_personal_connection_alerts(session, row, user, persons))
-        if persons and is_out_of_hours(row["occurred_at"]):
+        if (
+            row["action"] in OPENING_ACTIONS
+            and row["actor_user_id"] is not None
+            and _persons(row["records"])
+        ):
+            opened_by_user[row["actor_user_id"]].append(row)
+    for user_id, opened in opened_by_user.items():
+        user = session.get(User, user_id)
+        if user is not None:
+            alerts.extend(_personal_connection_alerts(session, opened, user))
+        late = [row for row in opened if is_out_of_hours(row["occurred_at"])]
+        if late and not _recent_alert(session, "out_of_hours", late[0], hours=OUT_OF_HOURS_QUIET):
+            first = late[0]
             alerts.append(
-                _alert(row, "out_of_hours", f"{who} opened a record out of hours", persons[0])
+                _alert(
+                    first,
+                    "out_of_hours",
+                    f"{first['actor_username']} opened a record out of hours"
+                    + (f" (and {len(late) - 1} more in this batch)" if len(late) > 1 else ""),
+                    _first(first["records"]),
+                )
             )
-        if persons:
-            burst = _burst_alert(session, row)
-            if burst is not None:
-                alerts.append(burst)
+        burst = _burst_alert(session, opened[-1])
+        if burst is not None:
+            alerts.append(burst)
     session.add_all(alerts)
     if alerts:
         session.flush()
@@ -124,39 +135,46 @@ def _alert(row: dict[str, Any], kind: str, summary: str, person_id: str | None) 
 
 
 def _personal_connection_alerts(
-    session: Session, row: dict[str, Any], user: Any, persons: list[str]
+    session: Session, opened: list[dict[str, Any]], user: Any
 ) -> list[AuditAlert]:
+    """Own record, a colleague's record, own surname at own postcode: one query each."""
     from familyhub.access.facts import person_identity_hints
     from familyhub.access.models import User
 
-    who = row["actor_username"]
-    out: list[AuditAlert] = []
-    if user.person_id and user.person_id in persons:
-        out.append(_alert(row, "own_record", f"{who} opened their own record", user.person_id))
+    everyone = sorted({p for row in opened for p in _persons(row["records"])})
     colleagues = dict(
         session.execute(
             select(User.person_id, User.username).where(
                 User.organisation_id == user.organisation_id,
-                User.person_id.in_(persons),
+                User.person_id.in_(everyone),
                 User.id != user.id,
             )
         ).all()
     )
-    for person_id, colleague in colleagues.items():
-        out.append(
-            _alert(
-                row,
-                "colleague_record",
-                f"{who} opened the record of colleague {colleague}",
-                person_id,
-            )
-        )
+    own = (_norm(user.surname), _norm(user.home_postcode))
+    relatives: set[str] = set()
     if user.surname and user.home_postcode:
-        own = (_norm(user.surname), _norm(user.home_postcode))
-        for person_id, identities in person_identity_hints(session, persons).items():
+        for person_id, identities in person_identity_hints(session, everyone).items():
+            if person_id != user.person_id and any(
+                (_norm(s), _norm(p)) == own for s, p in identities
+            ):
+                relatives.add(person_id)
+    out: list[AuditAlert] = []
+    for row in opened:
+        who = row["actor_username"]
+        for person_id in _persons(row["records"]):
             if person_id == user.person_id:
-                continue
-            if any((_norm(s), _norm(p)) == own for s, p in identities):
+                out.append(_alert(row, "own_record", f"{who} opened their own record", person_id))
+            if person_id in colleagues:
+                out.append(
+                    _alert(
+                        row,
+                        "colleague_record",
+                        f"{who} opened the record of colleague {colleagues[person_id]}",
+                        person_id,
+                    )
+                )
+            if person_id in relatives:
                 out.append(
                     _alert(
                         row,
@@ -172,12 +190,42 @@ def _norm(text: str | None) -> str:
     return "".join((text or "").split()).upper()
 
 
+def _recent_alert(session: Session, kind: str, row: dict[str, Any], *, hours: int) -> bool:
+    """Whether the user already has an alert of this kind for an event in the last hours."""
+    since = row["occurred_at"] - timedelta(hours=hours)
+    found = session.scalar(
+        select(AuditAlert.id)
+        .join(AuditEvent, AuditEvent.seq == AuditAlert.event_seq)
+        .where(
+            AuditAlert.kind == kind,
+            AuditAlert.user_id == row["actor_user_id"],
+            AuditEvent.occurred_at >= since,
+            AuditEvent.occurred_at <= row["occurred_at"],
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def _burst_alert(session: Session, row: dict[str, Any]) -> AuditAlert | None:
     """One alert when a user's opened records within the window first reach the threshold."""
     from familyhub.access.vocabulary import load_vocabulary
 
     settings = load_vocabulary().alerts
     since = row["occurred_at"] - timedelta(minutes=settings.burst_minutes)
+    # Checked first because it is cheap: one burst alert per window is enough.
+    already = session.scalar(
+        select(AuditAlert.id)
+        .join(AuditEvent, AuditEvent.seq == AuditAlert.event_seq)
+        .where(
+            AuditAlert.kind == "burst",
+            AuditAlert.user_id == row["actor_user_id"],
+            AuditEvent.occurred_at >= since,
+        )
+        .limit(1)
+    )
+    if already is not None:
+        return None
     opened = (
         session.scalar(
             select(func.count(func.distinct(AuditEventSubject.person_id)))
@@ -193,17 +241,6 @@ def _burst_alert(session: Session, row: dict[str, Any]) -> AuditAlert | None:
         or 0
     )
     if opened < settings.burst_count:
-        return None
-    already = session.scalar(
-        select(func.count(AuditAlert.id))
-        .join(AuditEvent, AuditEvent.seq == AuditAlert.event_seq)
-        .where(
-            AuditAlert.kind == "burst",
-            AuditAlert.user_id == row["actor_user_id"],
-            AuditEvent.occurred_at >= since,
-        )
-    )
-    if already:
         return None
     return _alert(
         row,

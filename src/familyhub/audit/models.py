@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
 from familyhub.db import Base
@@ -21,6 +21,27 @@ from familyhub.linkage.models import PERSON_ID_LENGTH
 from familyhub.runs import utcnow
 
 GENESIS_HASH = "0" * 64
+
+
+class CanonicalJSON(TypeDecorator[Any]):
+    """JSON stored as text in its canonical form (sorted keys, no spaces, UTF-8).
+
+    The chain hashes exactly this text, so verifying need not parse and re-serialise it,
+    and the stored text is byte-for-byte what was hashed on SQLite and PostgreSQL alike.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        from familyhub.audit.chain import canonical_text
+
+        return None if value is None else canonical_text(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        import json
+
+        return None if value is None else json.loads(value)
 
 
 class AuditEvent(Base):
@@ -33,16 +54,16 @@ class AuditEvent(Base):
     # The name the actor gave: kept even when no such user exists (a refused sign-in).
     actor_username: Mapped[str] = mapped_column(String(120))
     organisation_id: Mapped[int | None] = mapped_column(Integer)
-    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles: Mapped[list[str]] = mapped_column(CanonicalJSON, default=list)
     purpose: Mapped[str | None] = mapped_column(String(40))
     # source:subject:action style, e.g. "person.view", "consent.record", "auth.sign_in".
     action: Mapped[str] = mapped_column(String(60), index=True)
     # Record references "person:<id>", "family:<id>", "source_record:<id>"...
-    records: Mapped[list[str]] = mapped_column(JSON, default=list)
+    records: Mapped[list[str]] = mapped_column(CanonicalJSON, default=list)
     decision: Mapped[str] = mapped_column(String(10))  # allow, deny, refused
-    policy_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    policy_ids: Mapped[list[str]] = mapped_column(CanonicalJSON, default=list)
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(CanonicalJSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from familyhub.audit import keys
-from familyhub.audit.chain import canonical_json, format_time, link_hash, payload_of
+from familyhub.audit.chain import canonical_json, document_of, format_time, link_hash, payload_of
 from familyhub.audit.models import GENESIS_HASH
 
 ROW = {
@@ -65,3 +65,19 @@ def test_checkpoints_verify_only_with_the_signing_key(tmp_path: Path) -> None:
     assert keys.load_signing_key(tmp_path).public_key().public_bytes_raw() == (
         key.public_key().public_bytes_raw()
     )
+
+
+def test_the_fast_document_is_exactly_the_canonical_json_of_the_event() -> None:
+    for row in (
+        ROW,
+        {
+            **ROW,
+            "actor_user_id": None,
+            "purpose": None,
+            "request_id": None,
+            "actor_username": 'quote " back \\ slash ☃ \n',
+            "details": {},
+        },
+    ):
+        assert document_of(row) == canonical_json(payload_of(row))
+        assert link_hash(GENESIS_HASH, document_of(row)) == link_hash(GENESIS_HASH, payload_of(row))
