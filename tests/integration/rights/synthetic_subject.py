@@ -31,6 +31,7 @@ class Stored:
     person_id: str
     other_person_id: str
     record_pks: dict[str, int]
+    extract_ids: tuple[int, ...]
 
 
 def _tables() -> Any:
@@ -207,7 +208,8 @@ def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Sto
         event_id="INV000000001:x", person_id=person_id, event_date=date(2030, 1, 1),
         reason="dated in the future",
     )  # fmt: skip
-    return Stored(person_id, other, {"police": police, "csc": csc, "mother": mother})
+    records = {"police": police, "csc": csc, "mother": mother}
+    return Stored(person_id, other, records, (ex_police, ex_csc))
 
 
 def has_links() -> bool:
