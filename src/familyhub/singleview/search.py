@@ -122,6 +122,8 @@ def _matcher_candidates(
     from familyhub.linkage import service as linkage
     from familyhub.linkage.match import matcher
 
+    if not (fields.get("given_name") or fields.get("family_name")):
+        return []  # the model scores names; a number, date or postcode is looked up exactly
     model = linkage.active_model(session=session)
     cache = linkage.cache_path()
     if model is None or not cache.exists():
