@@ -144,13 +144,15 @@ def record_many(
     """Append several events in order under one lock (one round trip per table)."""
     if not specs:
         return []
-    # The UPDATE takes the write lock first (a row lock on PostgreSQL, the database lock on
-    # SQLite), so two writers never both read the same head.
-    session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq)
-    )
-    head = session.execute(
-        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+    # The UPDATE takes the write lock before reading (a row lock on PostgreSQL, the database
+    # lock on SQLite), so two writers never both read the same head; RETURNING reads it in
+    # the same round trip.
+    connection = session.connection()
+    head = connection.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(seq=AuditChainHead.seq)
+        .returning(AuditChainHead.seq, AuditChainHead.hash)
     ).first()
     if head is None:
         session.add(AuditChainHead(id=1, seq=0, hash=GENESIS_HASH))
@@ -187,7 +189,6 @@ def record_many(
             boundaries.append((seq, prev))
     # Core inserts (one executemany each): the ORM's bookkeeping is not needed for rows the
     # application never updates, and it would halve the append rate.
-    connection = session.connection()
     connection.execute(insert(_EVENT_TABLE), rows)
     subjects = _subject_rows(session, rows)
     if subjects:
