@@ -63,14 +63,6 @@ def test_a_nickname_date_of_birth_postcode_or_nhs_number_finds_them(
     }
 
 
-def test_one_box_is_read_into_its_parts() -> None:
-    query = SearchQuery.parse("Jon Smith 02/03/2015 NS3 7QD")
-    assert query.name == "Jon Smith"
-    assert query.date_of_birth == "02/03/2015"
-    assert query.postcode == "NS3 7QD"
-    assert SearchQuery.parse("943 476 5919").nhs_number == "943 476 5919"
-
-
 def test_each_search_writes_one_event_naming_the_persons_returned(
     session: Session, scenario: Scenario
 ) -> None:
