@@ -15,6 +15,7 @@ from familyhub.access.decision import (
     decide,
     decide_many,
 )
+from familyhub.access.startup import check_policies_or_refuse
 
 __all__ = [
     "ACTIONS",
@@ -23,6 +24,7 @@ __all__ = [
     "Principal",
     "Resource",
     "check_policies",
+    "check_policies_or_refuse",
     "decide",
     "decide_many",
 ]

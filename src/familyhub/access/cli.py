@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -265,18 +266,26 @@ def users_password(username: Annotated[str, typer.Argument()]) -> None:
 
 
 @access_app.command("check-policies")
-def check_policies_command() -> None:
+def check_policies_command(
+    directory: Annotated[
+        Path | None, typer.Option(help="Check this folder of policies instead of the shipped one.")
+    ] = None,
+) -> None:
     """Parse and validate every policy file against the schema (as start-up does).
 
-    Example:
+    A refusal names the file and line and is written to the audit log.
+
+    Examples:
 
       familyhub access check-policies
+
+      familyhub access check-policies --directory ./our-policies
     """
-    from familyhub.access.decision import check_policies
-    from familyhub.access.policy_files import PolicyFileError
+    from familyhub.access.policy_files import POLICY_DIR, PolicyFileError
+    from familyhub.access.startup import check_policies_or_refuse
 
     try:
-        count = check_policies()
+        count = check_policies_or_refuse(directory or POLICY_DIR, actor=f"cli:{getpass.getuser()}")
     except PolicyFileError as exc:
         raise _fail(f"Policy refused: {exc}") from exc
     console.print(f"{count} policies parse and validate against the schema.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from familyhub.access.auth import authenticate
@@ -110,3 +113,24 @@ def test_check_policies_reports_the_count(fh_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["access", "check-policies"])
     assert result.exit_code == 0
     assert "policies parse and validate" in result.output
+
+
+def test_a_broken_policy_folder_is_refused_with_file_and_line_and_audited(
+    fh_env: dict[str, str], tmp_path: Path
+) -> None:
+    from familyhub.access.policy_files import POLICY_DIR
+    from familyhub.audit.models import AuditEvent
+
+    folder = tmp_path / "policies"
+    shutil.copytree(POLICY_DIR, folder)
+    (folder / "90_local.cedar").write_text(
+        '\n@id("local.typo")\npermit (principal, action, resource) when { context.purpse };\n'
+    )
+    result = runner.invoke(app, ["access", "check-policies", "--directory", str(folder)])
+    assert result.exit_code == 1
+    assert "90_local.cedar:2" in result.output
+    with unit_of_work() as session:
+        event = session.query(AuditEvent).order_by(AuditEvent.seq.desc()).first()
+        assert event is not None
+        assert (event.action, event.decision) == ("access.policy_check", "refused")
+        assert event.details["line"] == 2
