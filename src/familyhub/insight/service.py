@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
+from familyhub.access import Context, Principal, Resource, decide
 from familyhub.audit.service import record
 from familyhub.insight.aggregates import CountsSpec, RawCounts, controlled_counts
 from familyhub.insight.areas import AreaLookup
@@ -204,15 +205,27 @@ def produce_extract(
 def planner_dashboard(
     *,
     session: Session,
+    principal: Principal | None = None,
     as_of: date | None = None,
     lookup: AreaLookup | None = None,
     boundaries: Boundaries | None = None,
     purpose: str = "service_planning",
 ) -> list[Chart]:
-    """The planner dashboard's charts from the database: figures only, all controlled."""
+    """The planner dashboard's charts from the database: figures only, all controlled.
+
+    With a ``principal`` (the web page's user) the access policies are asked first
+    (``view_statistics`` for the purpose ``statistics``); a refusal raises
+    :class:`InsightRefusedError` with the policies' reasons.
+    """
     from familyhub.insight.charts import planner_charts
     from familyhub.insight.dataset import load_from_database
 
+    if principal is not None:
+        decision = decide(
+            principal, "view_statistics", Resource.service(), Context(purpose="statistics")
+        )
+        if not decision.allowed:
+            raise InsightRefusedError(" ".join(decision.reasons))
     chosen = aggregate_purpose(purpose)
     data = load_from_database(session=session, as_of=as_of or date.today())
     return planner_charts(data, rules=chosen.rules, lookup=lookup, boundaries=boundaries)

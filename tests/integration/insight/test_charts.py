@@ -65,3 +65,27 @@ def test_written_charts_are_svg_and_csv_and_registered(session, tmp_path) -> Non
         )
     registered = session.scalars(select(InsightOutput).where(InsightOutput.kind == "chart")).all()
     assert len(registered) == 3
+
+
+def test_the_dashboard_asks_the_access_policies_first(session) -> None:
+    import pytest
+
+    from familyhub.access import Principal
+    from familyhub.access.models import Organisation, User
+    from familyhub.insight.service import InsightRefusedError, planner_dashboard
+
+    org = Organisation(code="nc-dash", name="Northshire Council", kind="council_service")
+    session.add(org)
+    session.flush()
+    users = {}
+    for role in ("planner", "early_help_worker"):
+        user = User(
+            username=f"dash-{role}", display_name=role, organisation_id=org.id, roles=[role]
+        )
+        session.add(user)
+        session.flush()
+        users[role] = Principal.of(user)
+    with pytest.raises(InsightRefusedError):
+        planner_dashboard(session=session, principal=users["early_help_worker"])
+    charts = planner_dashboard(session=session, principal=users["planner"])
+    assert [c.name for c in charts] == ["needs_by_area", "needs_over_time", "choropleth"]
