@@ -18,7 +18,7 @@ from familyhub.access.vocabulary import load_vocabulary
 from familyhub.runs import utcnow
 from familyhub.web.models import ApiToken
 from familyhub.web.purposes import purposes_for
-from familyhub.web.sessions import digest, new_token
+from familyhub.web.sessions import TOUCH_INTERVAL, digest, new_token
 
 TOKEN_PREFIX = "fh_"  # noqa: S105 (a prefix, not a secret)
 MAX_DAYS = 90
@@ -92,7 +92,11 @@ def find_api_token(session: Session, *, token: str) -> tuple[ApiToken, User]:
         raise TokenRefusedError("disabled", actor=user)
     if user.session_version != record.user_session_version:
         raise TokenRefusedError("revoked", actor=user)
-    record.last_used_at = utcnow()
+    # Noted at most once a minute: a write on every call would serialise API traffic.
+    now = utcnow()
+    last = record.last_used_at
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) >= TOUCH_INTERVAL:
+        record.last_used_at = now
     return record, user
 
 
