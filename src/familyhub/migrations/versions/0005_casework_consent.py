@@ -103,7 +103,9 @@ def upgrade() -> None:
             name=op.f("fk_referral_referrer_organisation_id_organisation"),
         ),
         sa.ForeignKeyConstraint(
-            ["referrer_user_id"], ["app_user.id"], name=op.f("fk_referral_referrer_user_id_app_user")
+            ["referrer_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_referral_referrer_user_id_app_user"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referral")),
     )
@@ -125,7 +127,9 @@ def upgrade() -> None:
             name=op.f("fk_referral_state_change_changed_by_user_id_app_user"),
         ),
         sa.ForeignKeyConstraint(
-            ["referral_id"], ["referral.id"], name=op.f("fk_referral_state_change_referral_id_referral")
+            ["referral_id"],
+            ["referral.id"],
+            name=op.f("fk_referral_state_change_referral_id_referral"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referral_state_change")),
     )
