@@ -19,7 +19,7 @@ from familyhub.web.app import create_app
 from familyhub.web.cookies import SESSION_COOKIE
 from familyhub.web.models import WebSession
 from familyhub.web.sessions import digest, end_sessions_of_user
-from tests.integration.web.support import make_user, sign_in
+from tests.integration.web.support import csrf_of, make_user, sign_in
 
 
 def _age_session(token: str, **changes: object) -> None:
@@ -197,4 +197,22 @@ def test_ending_every_session_of_a_user_signs_them_out_everywhere(client: TestCl
     sign_in(client, user)
     with unit_of_work() as session:
         assert end_sessions_of_user(session, user_id=user.id, reason="administrator") == 1
+    assert client.get("/").headers["location"] == "/sign-in?ended=ended"
+
+
+def test_signing_in_issues_a_new_session_so_a_planted_one_is_useless(client: TestClient) -> None:
+    page = client.get("/sign-in")
+    planted = client.cookies[SESSION_COOKIE]  # e.g. set by someone else on a shared machine
+    user = make_user("ew.fixation")
+    client.post(
+        "/sign-in",
+        data={
+            "username": user.username,
+            "password": user.password,
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert client.cookies[SESSION_COOKIE] != planted
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, planted)
     assert client.get("/").headers["location"] == "/sign-in?ended=ended"
