@@ -97,19 +97,58 @@ def who_viewed_command(
       familyhub audit who-viewed P000123 --refused --by ig.officer
     """
     from familyhub.access.auth import find_user
+    from familyhub.access.decision import Context as DecisionContext
+    from familyhub.access.decision import Principal, Resource, decide
     from familyhub.audit.queries import who_viewed
-    from familyhub.audit.service import record
+    from familyhub.audit.service import record, record_refusal
     from familyhub.db import unit_of_work
 
     with unit_of_work() as session:
-        rows = who_viewed(session, person_id=person, include_refused=refused)
         actor = find_user(session, username=by) if by else None
+        if by and (actor is None or actor.disabled):
+            record_refusal(
+                session,
+                actor=by,
+                action="audit.who_viewed",
+                records=[f"person:{person}"],
+                purpose="information_governance",
+                request_id=None,
+                reason="unknown or disabled user",
+            )
+            err_console.print(f"[red]Unknown or disabled user {by!r}.[/red]")
+            raise typer.Exit(code=1)
+        decision = None
+        if actor is not None:
+            # Someone named: the policies decide (information governance reviews the audit).
+            decision = decide(
+                Principal.of(actor),
+                "review_audit",
+                Resource.service(),
+                DecisionContext(purpose="information_governance"),
+            )
+            if not decision.allowed:
+                record(
+                    session,
+                    actor=actor,
+                    action="audit.who_viewed",
+                    records=[f"person:{person}"],
+                    decision=decision,
+                    purpose="information_governance",
+                    request_id=None,
+                )
+                session.commit()
+                err_console.print(
+                    "[red]Only information governance may see who viewed a record.[/red]"
+                )
+                raise typer.Exit(code=1)
+        rows = who_viewed(session, person_id=person, include_refused=refused)
         record(
             session,
             actor=actor or _operator(by),
             action="audit.who_viewed",
             records=[f"person:{person}"],
             decision="allow",
+            policy_ids=decision.policy_ids if decision else ["operator.command_line"],
             purpose="information_governance",
             request_id=None,
             details={"rows": len(rows)},

@@ -109,3 +109,26 @@ def test_alerts_are_listed_and_closed_with_a_note(cli_env: Path) -> None:
     )
     assert closed.exit_code == 0, closed.output
     assert "No open alerts" in runner.invoke(app, ["audit", "alerts"]).output
+
+
+def test_who_viewed_by_a_named_user_needs_information_governance(cli_env: Path) -> None:
+    with unit_of_work() as session:
+        org = organisation(session)
+        user(session, org, "information_governance_officer", username="ig.officer")
+        user(session, org, "social_worker", username="nosy.worker")
+        child = person(session)
+    allowed = runner.invoke(app, ["audit", "who-viewed", child, "--by", "ig.officer"])
+    assert allowed.exit_code == 0, allowed.output
+    denied = runner.invoke(app, ["audit", "who-viewed", child, "--by", "nosy.worker"])
+    assert denied.exit_code == 1
+    assert "Only information governance" in denied.output
+    unknown = runner.invoke(app, ["audit", "who-viewed", child, "--by", "nobody"])
+    assert unknown.exit_code == 1
+    with unit_of_work() as session:
+        decisions = [
+            e.decision
+            for e in session.query(AuditEvent)
+            .filter(AuditEvent.action == "audit.who_viewed")
+            .order_by(AuditEvent.seq)
+        ]
+    assert decisions == ["allow", "deny", "refused"]
