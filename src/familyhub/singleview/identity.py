@@ -8,6 +8,7 @@ user may open and counting the rest.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from familyhub.rights.rectification import golden_with_corrections
 from familyhub.singleview.types import GoldenField, GoldenRecord, MinimalIdentity, SourceMention
 
 CONTACT_FIELDS = ("address", "postcode", "phone", "email")
+CONFLICT_FIELDS = ("date_of_birth", "nhs_number", "sex", "ni_number", "upn")
 RESTRICTION_NOTICE = (
     "This person has asked for the processing of their information to be restricted. "
     "Only their name, year of birth and partial postcode are shown. To protect a child or "
@@ -54,9 +56,14 @@ def display_name(values: dict[str, Any]) -> str:
 
 
 def minimal_identity(
-    session: Session, person_id: str, *, restricted: bool = False
+    session: Session,
+    person_id: str,
+    *,
+    restricted: bool = False,
+    values: dict[str, Any] | None = None,
 ) -> MinimalIdentity:
-    values = headline(session, person_id)
+    """Name, year of birth and partial postcode (``values``: the headline, if already read)."""
+    values = headline(session, person_id) if values is None else values
     district, sector = _partial_postcode(values.get("postcode"))
     return MinimalIdentity(
         person_id=person_id,
@@ -78,26 +85,32 @@ def _golden_values(session: Session, person_id: str) -> list[GoldenValue]:
     )
 
 
-def contact_details(session: Session, person_id: str) -> dict[str, str | None]:
+def contact_details(
+    session: Session, person_id: str, *, values: dict[str, Any] | None = None
+) -> dict[str, str | None]:
     """Where to find the person: the chosen address, postcode, phone and email."""
     chosen = {
         v.field: v.value
         for v in _golden_values(session, person_id)
         if v.chosen and v.field in CONTACT_FIELDS
     }
-    corrected = headline(session, person_id)
+    corrected = headline(session, person_id) if values is None else values
     if corrected.get("postcode"):
         chosen["postcode"] = str(corrected["postcode"])
     return {name: chosen.get(name) for name in CONTACT_FIELDS}
 
 
 def golden_record(
-    session: Session, person_id: str, *, visible_sources: set[tuple[str, str]]
+    session: Session,
+    person_id: str,
+    *,
+    visible_sources: set[tuple[str, str]],
+    values: dict[str, Any] | None = None,
 ) -> GoldenRecord:
     """The golden record with provenance; ``visible_sources`` are (source, record_id) pairs
-    the user may open: only those are named as a value's sources."""
-    values = []
-    conflicts = False
+    the user may open: only those are named as a value's sources. Conflicting values of an
+    identity field (two dates of birth) are all kept, and flagged."""
+    fields: list[GoldenField] = []
     for row in _golden_values(session, person_id):
         mentions = [
             SourceMention(
@@ -108,7 +121,7 @@ def golden_record(
             for s in row.sources or []
         ]
         shown = [m for m in mentions if (m.source, m.record_id) in visible_sources]
-        values.append(
+        fields.append(
             GoldenField(
                 field=row.field,
                 value=row.value,
@@ -118,16 +131,10 @@ def golden_record(
                 rule=row.rule,
             )
         )
-    fields_seen: dict[str, int] = {}
-    for value in values:
-        fields_seen[value.field] = fields_seen.get(value.field, 0) + 1
-    conflicts = any(n > 1 for f, n in fields_seen.items() if f in _CONFLICT_FIELDS)
-    corrected = headline(session, person_id)
+    per_field = Counter(f.field for f in fields)
+    corrected = headline(session, person_id) if values is None else values
     return GoldenRecord(
         headline={k: (str(v) if v is not None else None) for k, v in corrected.items()},
-        values=values,
-        has_conflicts=conflicts,
+        values=fields,
+        has_conflicts=any(per_field[f] > 1 for f in CONFLICT_FIELDS),
     )
-
-
-_CONFLICT_FIELDS = ("date_of_birth", "nhs_number", "sex", "ni_number", "upn")

@@ -18,7 +18,12 @@ from familyhub.access.facts import gather
 from familyhub.access.models import User
 from familyhub.families.models import FamilyMember
 from familyhub.singleview.common import level_for
-from familyhub.singleview.identity import RESTRICTION_NOTICE, contact_details, minimal_identity
+from familyhub.singleview.identity import (
+    RESTRICTION_NOTICE,
+    contact_details,
+    headline,
+    minimal_identity,
+)
 from familyhub.singleview.types import Member
 
 ROLE_ORDER = {"parent": 0, "expectant_parent": 1, "adult": 2, "grandparent": 3, "child": 4}
@@ -57,8 +62,11 @@ def members(
     purpose: str,
     family_ids: Sequence[str],
     now: datetime,
+    leave_out: str | None = None,
 ) -> Members:
-    """Each current member of the families, at their own level, parents first."""
+    """Each current member of the families, at their own level, parents first.
+
+    ``leave_out``: a person not to list (the person whose own view this is)."""
     rows: dict[str, FamilyMember] = {}
     for row in current_members(session, family_ids, now):
         rows.setdefault(row.person_id, row)
@@ -66,12 +74,15 @@ def members(
     full: list[str] = []
     names: dict[str, str] = {}
     for person_id, row in rows.items():
+        if person_id == leave_out:
+            continue
         facts = gather(session, user=user, person_id=person_id, purpose=purpose, now=now)
         levelled = level_for(facts)
         if levelled is None:
             continue
         restricted = facts.resource.restricted
-        identity = minimal_identity(session, person_id, restricted=restricted)
+        values = headline(session, person_id)
+        identity = minimal_identity(session, person_id, restricted=restricted, values=values)
         names[person_id] = identity.name
         if levelled.level == "full":
             full.append(person_id)
@@ -81,7 +92,9 @@ def members(
                 role=row.role,
                 date_of_birth=row.date_of_birth if levelled.level == "full" else None,
                 restriction_notice=RESTRICTION_NOTICE if restricted else None,
-                contact=contact_details(session, person_id) if levelled.contact else None,
+                contact=(
+                    contact_details(session, person_id, values=values) if levelled.contact else None
+                ),
             )
         )
     shown.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.identity.year_of_birth or 0))

@@ -27,6 +27,7 @@ from familyhub.singleview.identity import (
     RESTRICTION_NOTICE,
     contact_details,
     golden_record,
+    headline,
     minimal_identity,
 )
 from familyhub.singleview.members import members
@@ -90,7 +91,8 @@ def person_view(
             request_id=request_id,
         )
     restricted = facts.resource.restricted
-    identity = minimal_identity(session, pid, restricted=restricted)
+    values = headline(session, pid)
+    identity = minimal_identity(session, pid, restricted=restricted, values=values)
     records = [subject]
     hidden: list[Hidden] = []
     if levelled.level != "full":
@@ -103,7 +105,14 @@ def person_view(
             )
         )
         shown_members = (
-            members(session, user=checked, purpose=purpose, family_ids=facts.family_ids, now=moment)
+            members(
+                session,
+                user=checked,
+                purpose=purpose,
+                family_ids=facts.family_ids,
+                now=moment,
+                leave_out=pid,
+            )
             if levelled.level == "contact"
             else None
         )
@@ -144,7 +153,7 @@ def person_view(
             requested_id=person_id,
             identity=identity,
             golden=None,
-            contact=contact_details(session, pid) if levelled.contact else None,
+            contact=contact_details(session, pid, values=values) if levelled.contact else None,
             family_ids=list(facts.family_ids),
         )
 
@@ -157,15 +166,24 @@ def person_view(
         request_id=request_id,
         records=[r.ref() for r in linked] + [e.ref() for e in events],
         now=moment,
+        known={pid: facts},
     )
     shown = filtered.shown_refs
     visible_events = [e for e in events if e.ref().ref in shown]
     visible_linked = [r for r in linked if r.ref().ref in shown]
     golden = golden_record(
-        session, pid, visible_sources={(r.source, r.record_id) for r in visible_linked}
+        session,
+        pid,
+        visible_sources={(r.source, r.record_id) for r in visible_linked},
+        values=values,
     )
     family = members(
-        session, user=checked, purpose=purpose, family_ids=facts.family_ids, now=moment
+        session,
+        user=checked,
+        purpose=purpose,
+        family_ids=facts.family_ids,
+        now=moment,
+        leave_out=pid,
     )
     names = {**family.names, pid: identity.name}
     chronology = sections.chronology(
@@ -253,6 +271,6 @@ def person_view(
         requested_id=person_id,
         identity=identity,
         golden=golden,
-        contact=contact_details(session, pid) if levelled.contact else None,
+        contact=contact_details(session, pid, values=values) if levelled.contact else None,
         family_ids=list(facts.family_ids),
     )

@@ -10,7 +10,7 @@ we only add the explanation for what was withheld (from the same decision point)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from familyhub.access.decision import decide_many
-from familyhub.access.facts import gather, organisation_code_for_source, record_resource
+from familyhub.access.facts import Facts, gather, organisation_code_for_source, record_resource
 from familyhub.access.models import User
 from familyhub.access.service import RecordRef, visible_records
 from familyhub.linkage.models import PersonLink
@@ -152,8 +152,11 @@ def filter_records(
     request_id: str | None,
     records: Sequence[RecordRef],
     now: datetime | None,
+    known: Mapping[str, Facts] | None = None,
 ) -> Filtered:
-    """Pass ``records`` through the list filter, then explain what it withheld."""
+    """Pass ``records`` through the list filter, then explain what it withheld.
+
+    ``known``: facts this request already gathered, by person (not gathered again)."""
     shown = visible_records(
         session,
         user=user,
@@ -172,6 +175,7 @@ def filter_records(
             purpose=purpose,
             records=[r for r in records if r not in kept],
             now=now,
+            known=known,
         ),
     )
 
@@ -183,19 +187,26 @@ def explain_withheld(
     purpose: str,
     records: Iterable[RecordRef],
     now: datetime | None,
+    known: Mapping[str, Facts] | None = None,
 ) -> list[tuple[RecordRef, str]]:
     """(record, reason) for each withheld record, leaving out sealed ones entirely."""
     by_person: dict[str, list[RecordRef]] = defaultdict(list)
     for item in records:
         by_person[item.person_id].append(item)
     out: list[tuple[RecordRef, str]] = []
+    suppliers: dict[str, str] = {}
     for person_id, items in by_person.items():
-        facts = gather(session, user=user, person_id=person_id, purpose=purpose, now=now)
+        facts = (known or {}).get(person_id) or gather(
+            session, user=user, person_id=person_id, purpose=purpose, now=now
+        )
+        for item in items:
+            if item.source not in suppliers:
+                suppliers[item.source] = organisation_code_for_source(session, item.source)
         resources = [
             record_resource(
                 ref=item.ref,
                 category=item.category,
-                supplier=organisation_code_for_source(session, item.source),
+                supplier=suppliers[item.source],
                 person=facts.resource,
             )
             for item in items

@@ -32,11 +32,12 @@ from familyhub.identity.names import match_name
 from familyhub.identity.nicknames import name_variants
 from familyhub.identity.numbers import normalise_nhs_number
 from familyhub.identity.postcodes import parse_postcode
-from familyhub.linkage.models import Person
+from familyhub.linkage.models import Person, PersonLink
 from familyhub.linkage.persons import resolve
 from familyhub.singleview.common import may_search
 from familyhub.singleview.identity import RESTRICTION_NOTICE, minimal_identity
 from familyhub.singleview.types import LeadContact, SearchResult, SearchResults
+from familyhub.sources.models import SourceRecord
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +154,18 @@ def _lookup_candidates(session: Session, fields: dict[str, Any], limit: int) -> 
     if fields.get("date_of_birth"):
         clauses.append(Person.date_of_birth == fields["date_of_birth"])
     postcode = fields.get("postcode")
-    if postcode is not None:
-        prefix = postcode.unit or postcode.sector or postcode.district
-        clauses.append(func.upper(Person.postcode).like(f"{prefix}%"))
+    if postcode is not None and postcode.unit:
+        # Any address the person's records give at this postcode (source_record.postcode is
+        # indexed), not only the latest one the golden record chose.
+        at_postcode = (
+            select(PersonLink.person_id)
+            .join(SourceRecord, SourceRecord.id == PersonLink.source_record_id)
+            .where(SourceRecord.postcode == postcode.unit)
+        )
+        clauses.append(Person.id.in_(at_postcode))
+    elif postcode is not None:  # a district ("NS3") or a sector ("NS3 7")
+        prefix = postcode.sector or f"{postcode.district} "
+        clauses.append(Person.postcode.like(f"{prefix}%"))
     family = match_name(fields.get("family_name"))
     if family:
         clauses.append(func.lower(Person.family_name) == family)

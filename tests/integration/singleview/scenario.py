@@ -159,6 +159,7 @@ class _Records:
         row = SourceRecord(
             source=source, record_id=f"{source}-{_tag()}", extract_id=self.extracts[source],
             row_sha256="0" * 64, data_categories=categories, status="active",
+            postcode="NS3 7QD",
         )  # fmt: skip
         self.session.add(row)
         self.session.flush()

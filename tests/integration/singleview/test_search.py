@@ -55,9 +55,16 @@ def test_a_nickname_date_of_birth_postcode_or_nhs_number_finds_them(
     assert _ids(search(session, user=user, purpose=purpose, query="12/04/2019", now=NOW)) >= {
         scenario.child
     }
-    by_postcode = search(session, user=user, purpose=purpose, query="ns3 7qd", now=NOW)
+    by_postcode = search(
+        session, user=user, purpose=purpose, query=f"{scenario.surname} ns3 7qd", now=NOW
+    )
     assert {scenario.child, scenario.mother} <= _ids(by_postcode)
     assert scenario.sealed_sibling not in _ids(by_postcode)
+    by_district = search(
+        session, user=user, purpose=purpose,
+        query=SearchQuery(family_name=scenario.surname, postcode="NS3"),
+    )  # fmt: skip
+    assert {scenario.child, scenario.mother} <= _ids(by_district)
     assert _ids(search(session, user=user, purpose=purpose, query="943 476 5919", now=NOW)) == {
         scenario.child
     }
