@@ -90,6 +90,7 @@ REGISTRY: tuple[Location, ...] = (
              action="delete_if_orphaned", label="addresses of households"),
     # outcomes: derived needs and their evidence
     Location("family_need", "person", label="needs identified"),
+    Location("need_progress", "person", label="progress of needs"),
     Location("need_evidence", "person", label="evidence for needs"),
     Location("need_evidence", "source_record_key", column="record_id",
              label="evidence for needs"),
