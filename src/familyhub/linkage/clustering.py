@@ -82,6 +82,7 @@ def constrained_merge(
     edges: list[tuple[float, int, int]],
     conflicts: set[tuple[int, int]],
     soft: set[tuple[int, int]] | None = None,
+    undated: set[int] | None = None,
 ) -> dict[int, int]:
     """Greedy agglomeration, strongest edge first, never joining two conflicting groups.
 
@@ -117,16 +118,21 @@ def constrained_merge(
         parent[rb] = ra
         members[ra].extend(members.pop(rb))
     assignment = {n: _find(parent, n) for n in nodes}
-    return _detach_ambiguous(assignment, edges)
+    return _detach_ambiguous(assignment, edges, undated)
 
 
 def _detach_ambiguous(
-    assignment: dict[int, int], edges: list[tuple[float, int, int]]
+    assignment: dict[int, int],
+    edges: list[tuple[float, int, int]],
+    candidates: set[int] | None = None,
 ) -> dict[int, int]:
-    """Stand alone any record that fits another, kept-apart person about as well as its own.
+    """Stand alone a record that fits another, kept-apart person about as well as its own.
 
-    Typically a record without a date of birth in a household where a father and son share a
-    name: it could be either, so it is neither until someone decides.
+    A record without a date of birth in a household where a father and son share a name
+    could be either, so it is neither until someone decides. ``candidates``: the records that
+    may be stood alone (those without a date of birth); None means any. A dated record that
+    fits two groups is left with the better one: the other group is usually a fragment of the
+    same person, cut off by a wrong identifier.
     """
     best: dict[tuple[int, int], float] = {}
     for score, a, b in edges:
@@ -140,6 +146,7 @@ def _detach_ambiguous(
     detached = {
         node
         for node, rival in rivals.items()
+        if candidates is None or node in candidates
         if (own := best.get((node, assignment[node]))) is not None
         and own < MANUAL_LINK_WEIGHT
         and rival >= own - AMBIGUITY_MARGIN
@@ -341,23 +348,32 @@ def _resolve_conflicts(
             where c.component in (select component from fh_conflicted) group by 1
             """
         ).fetchall()
-        con.unregister("fh_conflicted")
         edges_by = {
             c: [(float(s["score"] if isinstance(s, dict) else s[0]), *_ab(s)) for s in e]
             for c, e in edges
         }
         hard_by = {c: {_pair(x) for x in xs if not _is_soft(x)} for c, xs in conflicts}
         soft_by = {c: {_pair(x) for x in xs if _is_soft(x)} for c, xs in conflicts}
+        undated = {
+            int(u)
+            for (u,) in con.sql(
+                f"select unique_id from {records} where dob is null and unique_id in "
+                "(select unique_id from fh_components where component in "
+                "(select component from fh_conflicted))"
+            ).fetchall()
+        }
         for component, nodes in members:
             assignment = constrained_merge(
                 list(nodes),
                 edges_by.get(component, []),
                 hard_by.get(component, set()),
                 soft_by.get(component, set()),
+                undated,
             )
             for node, root in assignment.items():
                 out_ids.append(node)
                 out_clusters.append(root)
+        con.unregister("fh_conflicted")
     return pa.table(
         {
             "unique_id": pa.array(out_ids, pa.int64()),

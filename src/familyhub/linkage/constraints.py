@@ -13,6 +13,8 @@ report counts and the clustering reports.
   name-order swap connects.
 * ``same_source_identifier``: one source holding two different NHS numbers or UPNs for the
   pair (a source keys its own people once).
+* ``different_identifier``: two different NHS numbers (or UPNs, NI numbers) and given names
+  that differ: twins a keying slip in the date of birth made look alike.
 * ``manual``: someone decided "do not link"; see ``review``.
 """
 
@@ -36,11 +38,12 @@ GIVEN_TWO_SLIPS = (
     "and jaro_winkler_similarity(given_l, given_r) >= 0.86)"
 )
 # In a household, one letter changed in a short name is another name (Ying / Yang, Amir /
-# Amar, Leo / Lea); a slip in a short name counts only as a transposition or a dropped letter.
+# Amar, Leo / Lea); a slip in a short name counts only as a transposition or a letter dropped
+# or added (lim / liam).
 GIVEN_ONE_SLIP_STRICT = (
     f"({GIVEN_ONE_EDIT} and (least(length(given_l), length(given_r)) >= 5 "
     "or list_sort(string_split(given_l, '')) = list_sort(string_split(given_r, '')) "
-    "or starts_with(given_l, given_r) or starts_with(given_r, given_l)))"
+    "or length(given_l) <> length(given_r)))"
 )
 GIVEN_STRICT = (
     f"(given_l = given_r or {GIVEN_ALIAS} or {GIVEN_ONE_SLIP_STRICT} "
@@ -75,11 +78,35 @@ NAMES_SWAPPED_STRICT = (
     "and least(length(given_l), length(family_r)) >= 5))))"
 )
 
+
+def _same_name_strict(a: str, b: str) -> str:
+    """SQL: names ``a`` and ``b`` are one name up to keying slips (strict, as for twins)."""
+    return (
+        f"({a} = {b} or (damerau_levenshtein({a}, {b}) <= 1 "
+        f"and (least(length({a}), length({b})) >= 5 "
+        f"or list_sort(string_split({a}, '')) = list_sort(string_split({b}, '')) "
+        f"or length({a}) <> length({b}))) "
+        f"or (least(length({a}), length({b})) >= 4 and damerau_levenshtein({a}, {b}) <= 2 "
+        f"and jaro_winkler_similarity({a}, {b}) >= 0.86))"
+    )
+
+
+def _identifiers_differ(column: str) -> str:
+    return f"({column}_l <> {column}_r and damerau_levenshtein({column}_l, {column}_r) > 1)"
+
+
 RULES: dict[str, str] = {
+    # Same birthday and surname, given names that are not one name: twins. Also seen through a
+    # record with its name order swapped (zhu yang / ying zhu).
     "twin": (
-        "dob_l = dob_r and (family_l = family_r or damerau_levenshtein(family_l, family_r) <= 1) "
-        f"and given_l is not null and given_r is not null and not {GIVEN_STRICT} "
-        f"and not {NAMES_SWAPPED_STRICT}"
+        "dob_l = dob_r and given_l is not null and given_r is not null and ("
+        "((family_l = family_r or damerau_levenshtein(family_l, family_r) <= 1) "
+        f"and ((not {GIVEN_STRICT} and not {NAMES_SWAPPED_STRICT}) "
+        # Andrei and Andreea: one letter pattern apart, but a boy and a girl.
+        "or (given_l <> given_r and sex_l in ('M', 'F') and sex_r in ('M', 'F') "
+        "and sex_l <> sex_r))) "
+        f"or (given_l = family_r and not {_same_name_strict('family_l', 'given_r')}) "
+        f"or (family_l = given_r and not {_same_name_strict('given_l', 'family_r')}))"
     ),
     "different_dob": f"dob_l is not null and dob_r is not null and not {DOB_NEAR}",
     "different_given_name": (f"given_l is not null and given_r is not null and not {GIVEN_LOOSE}"),
@@ -87,6 +114,13 @@ RULES: dict[str, str] = {
         "source_l = source_r and ("
         "(nhs_number_l <> nhs_number_r and damerau_levenshtein(nhs_number_l, nhs_number_r) > 1) "
         "or (upn_l <> upn_r))"
+    ),
+    # Two different NHS numbers (or UPNs, or NI numbers), not one slip apart, and given names
+    # that are not the same: two people, one of them perhaps known by a nickname.
+    "different_identifier": (
+        "given_l <> given_r and ("
+        f"{_identifiers_differ('nhs_number')} or {_identifiers_differ('upn')} "
+        f"or {_identifiers_differ('ni_number')})"
     ),
 }
 
@@ -116,7 +150,9 @@ def paired_records_sql(pairs: str, records: str) -> str:
         "dob",
         "dob_text",
         "nhs_number",
+        "ni_number",
         "upn",
+        "sex",
     ]
     selected = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
     return (

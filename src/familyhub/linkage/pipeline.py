@@ -7,7 +7,7 @@ this part can be run and measured on any Arrow table of source records (tests, b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -16,6 +16,20 @@ from familyhub.linkage import clustering, features, model, scorer
 
 # SQL here is built from our own table and column names, never from user input.
 # ruff: noqa: S608
+
+
+class Scorer(Protocol):
+    """Scores the candidate pairs of a DuckDB table into ``fh_pairs`` (another backend)."""
+
+    def __call__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        trained: dict[str, Any],
+        *,
+        threshold_probability: float,
+    ) -> int: ...
+
 
 # Pairs at or above this probability are links (subject to the cannot-link rules); pairs
 # between the two thresholds go to the review queue. The rules, not these numbers, keep
@@ -60,14 +74,19 @@ def connect(
 
 def run(
     con: duckdb.DuckDBPyConnection,
-    records: pa.Table,
+    records: pa.Table | str,
     *,
     trained: dict[str, Any] | None,
     decisions: Decisions | None = None,
     link_probability: float = LINK_PROBABILITY,
     review_probability: float = REVIEW_PROBABILITY,
+    tf_schema: str | None = None,
+    scorer_on: Scorer | None = None,
 ) -> PipelineResult:
     """Prepare ``records``, train if ``trained`` is None, score and cluster.
+
+    ``tf_schema``: score with the term frequencies stored there (an incremental run scores a
+    subset of records; frequencies must stay the population's).
 
     Leaves in ``con``: ``fh_raw`` (rows), ``fh_records`` (linkage units), ``fh_pairs_checked``
     (scored pairs with any rule they break), ``fh_clusters`` (unit -> cluster) and
@@ -79,19 +98,31 @@ def run(
     start = time.perf_counter()
     report = features.prepare(con, records)
     timings["prepare"] = time.perf_counter() - start
-    if report.units < 2:
+    if report.units == 0 or (report.units < 2 and trained is None):
         raise ValueError(
             "fewer than two active source records: nothing to link (load sources first: "
             "familyhub ingest)"
         )
-    scorer.store_term_frequencies(con)
+    if tf_schema is None:
+        scorer.store_term_frequencies(con)
     summary = None
     if trained is None:
         start = time.perf_counter()
         trained, summary = model.train(con, "fh_records")
         timings["train"] = time.perf_counter() - start
     start = time.perf_counter()
-    n_pairs = model.score(con, "fh_records", trained, threshold_probability=review_probability)
+    if scorer_on is not None:
+        n_pairs = scorer_on(con, "fh_records", trained, threshold_probability=review_probability)
+    elif tf_schema is None:
+        n_pairs = model.score(con, "fh_records", trained, threshold_probability=review_probability)
+    else:
+        n_pairs = scorer.score_with_stored_tf(
+            con,
+            "fh_records",
+            trained,
+            threshold_probability=review_probability,
+            tf_schema=tf_schema,
+        )
     con.execute(
         f"""
         insert into fh_pairs

@@ -55,3 +55,25 @@ def linker_over(
         tf = db_api.register(f"{prefix}fh_tf_{column}")
         linker.table_management.register_term_frequency_lookup(tf, column)
     return linker, db_api
+
+
+def score_with_stored_tf(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    trained: dict[str, Any],
+    *,
+    threshold_probability: float,
+    tf_schema: str,
+    out: str = "fh_pairs",
+) -> int:
+    """Like ``model.score`` for a subset of records, with the population's term frequencies."""
+    linker, _db_api = linker_over(con, table, trained, tf_schema=tf_schema)
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold_probability, warning_mode="never"
+    )
+    con.execute(
+        f"create or replace table {out} as select unique_id_l, unique_id_r, match_weight, "
+        f"match_probability from {predictions.physical_name}"
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return int(con.sql(f"select count(*) from {out}").fetchall()[0][0])

@@ -134,8 +134,11 @@ def link(
     link_probability: float = pipeline.LINK_PROBABILITY,
     review_probability: float = pipeline.REVIEW_PROBABILITY,
     cache: Path | None = None,
+    scorer: pipeline.Scorer | None = None,
 ) -> dict[str, Any]:
     """Full linkage run over every source record; returns the run summary.
+
+    ``scorer``: score pairs on another backend (``spark.score_on_spark``); default DuckDB.
 
     ``records`` replaces reading ``source_record`` (benchmarks feed Arrow tables directly).
     """
@@ -146,6 +149,7 @@ def link(
         parameters={
             "mode": "full",
             "retrain": retrain,
+            "backend": "duckdb" if scorer is None else "spark",
             "link_probability": link_probability,
             "review_probability": review_probability,
         },
@@ -168,6 +172,7 @@ def link(
             decisions=load_decisions(session=session),
             link_probability=link_probability,
             review_probability=review_probability,
+            scorer_on=scorer,
         )
         timings.update(result.timings)
         if saved is None:
@@ -275,8 +280,14 @@ def _write_results(
         session.execute(text("delete from golden_value"))
     else:
         ids = [int(i) for (i,) in con.sql("select id from fh_link_rows").fetchall()]
+        ids += [int(i) for (i,) in con.sql("select id from fh_withdrawn").fetchall()]
         _delete_in(session, "person_link", "source_record_id", ids)
-        _delete_in(session, "golden_value", "person_id", sorted(touched | set(assignment.merged)))
+        _delete_in(
+            session,
+            "golden_value",
+            "person_id",
+            sorted(touched | set(assignment.merged) | assignment.retired),
+        )
     n_links = store.bulk_insert(
         session,
         "person_link",
@@ -305,7 +316,7 @@ def _write_results(
         ),
     )
     queue = _write_review_queue(
-        session, con, assignment, run_id=run_id, link_probability=link_probability
+        session, con, assignment, run_id=run_id, link_probability=link_probability, scope=scope
     )
     events: dict[str, int] = {}
     for e in assignment.events:
@@ -401,8 +412,12 @@ def _write_review_queue(
     *,
     run_id: int,
     link_probability: float,
+    scope: set[str] | None,
 ) -> int:
-    """Open a review item for each uncertain pair; earlier open items no longer found go stale."""
+    """Open a review item for each uncertain pair; earlier open items no longer found go stale.
+
+    ``scope`` (incremental runs): only items about the re-clustered records can go stale.
+    """
     candidates = pipeline.review_candidates(con, link_probability=link_probability)
     decided = {
         (min(a, b), max(a, b))
@@ -424,8 +439,15 @@ def _write_review_queue(
             assignment.person_of_cluster.get(int(cluster_b)),
             str(reason),
         )
+    in_scope = (
+        None
+        if scope is None
+        else {int(u) for (u,) in con.sql("select unique_id from fh_records").fetchall()}
+    )
     for key, item in existing.items():
-        if key not in wanted and item.status == "open":
+        if key in wanted or item.status != "open":
+            continue
+        if in_scope is None or key[0] in in_scope or key[1] in in_scope:
             item.status = "stale"
     new_rows: list[tuple[Any, ...]] = []
     for key, (weight, probability, person_a, person_b, reason) in wanted.items():

@@ -53,8 +53,11 @@ GIVEN_ALIAS_EXACT = (
 # The same allowing a keying slip in either (sam / sameul): for the cannot-link rules, which
 # only ever see pairs already linked.
 GIVEN_ALIAS = (
-    "(len(list_filter(given_aliases_l, lambda x: damerau_levenshtein(x, given_r) <= 1)) > 0 "
-    "or len(list_filter(given_aliases_r, lambda x: damerau_levenshtein(x, given_l) <= 1)) > 0)"
+    "(len(list_filter(given_aliases_l, lambda x: x <> given_l and length(x) >= 4 "
+    "and damerau_levenshtein(x, given_r) <= 1)) > 0 "
+    "or len(list_filter(given_aliases_r, lambda x: x <> given_r and length(x) >= 4 "
+    "and damerau_levenshtein(x, given_l) <= 1)) > 0 "
+    f"or {GIVEN_ALIAS_EXACT})"
 )
 GIVEN_TRANSLITERATION = (
     "(given_skeleton_l = given_skeleton_r and jaro_winkler_similarity(given_l, given_r) >= 0.84)"
@@ -140,6 +143,12 @@ def dob_comparison() -> cl.CustomComparison:
                 "day and month swapped",
             ),
             _level("damerau_levenshtein(dob_text_l, dob_text_r) <= 1", "one digit wrong"),
+            _level(
+                "month(dob_l) = month(dob_r) and day(dob_l) = day(dob_r) "
+                "and abs(year(dob_l) - year(dob_r)) = 1",
+                "year out by one",
+            ),
+            _level("abs(date_diff('day', dob_l, dob_r)) <= 7", "within a week"),
             _level("abs(date_diff('day', dob_l, dob_r)) <= 366", "within a year"),
             _level("abs(birth_year_l - birth_year_r) <= 15", "within 15 years (siblings)"),
             cll.ElseLevel(),
@@ -257,10 +266,19 @@ def prediction_blocking_rules() -> list[Any]:
         block_on("given", "family", "postcode_district"),
         block_on("postcode", "substr(given, 1, 1)", "substr(family, 1, 1)"),
         block_on("postcode", "dob"),
+        block_on("dob", "substr(given, 1, 1)", "substr(family, 1, 1)"),
         block_on("postcode", "family", "birth_year"),
         block_on("email"),
         block_on("phone", "substr(given, 1, 1)"),
         "l.given = r.family and l.family = r.given",
+        # A record without a date of birth meets every record of the same name: the filter
+        # on one side runs before the join, so this costs the undated records' pairs only.
+        "l.given = r.given and l.family = r.family and l.dob is null",
+        "l.given = r.given and l.family = r.family and r.dob is null",
+        "l.given = r.family and l.dob = r.dob",
+        "l.family = r.given and l.dob = r.dob",
+        block_on("given", "family", "substr(dob_text, 5, 4)"),
+        block_on("family", "substr(dob_text, 1, 6)", "substr(given, 1, 1)"),
     ]
 
 
