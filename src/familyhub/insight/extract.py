@@ -224,9 +224,9 @@ def build_extract(
     services = _services_by_family(data)
     family_ids: list[str | None] = people.column("family_id").to_pylist()
     finer = [people.column("ward"), people.column("lsoa")] if lookup else [ANY, ANY]
-    area_keys = pc.binary_join_element_wise(people.column("district"), *finer, "|").to_pylist()
+    area_keys = pc.binary_join_element_wise(people.column("district"), *finer, "|")
     area_qi = AREA_QI if lookup else DISTRICT_QI
-    qi_columns: dict[str, list[str]]
+    qi_columns: dict[str, list[str] | pa.Array | pa.ChunkedArray]
     if purpose.level == "person":
         units: list[str] = people.column("person_id").to_pylist()
         sex = pc.if_else(pc.is_in(people.column("sex"), pa.array(["F", "M"])), people["sex"], "U")
@@ -234,7 +234,7 @@ def build_extract(
             "area": area_keys,
             "age_band": age_bands(people.column("date_of_birth"), data.as_of),
             "household_type": households,
-            "sex": pc.fill_null(sex, "U").to_pylist(),
+            "sex": pc.fill_null(sex, "U"),
         }
         qis = [area_qi, AGE_QI, HOUSEHOLD_QI, SEX_QI]
         family_of = family_ids
@@ -243,7 +243,7 @@ def build_extract(
             people.column("person_id").to_pylist(),
             family_ids,
             people.column("role").to_pylist(),
-            area_keys,
+            area_keys.to_pylist(),
         )
         household_of = dict(zip(family_ids, households, strict=True))
         qi_columns = {"area": area, "household_type": [household_of[f] for f in units]}
@@ -263,11 +263,13 @@ def build_extract(
     ]
     for qi in qis:
         if qi.name == "area":
-            split = [v.split("|") for v in result.values["area"]]
-            out["postcode_district"] = [s[0] for s in split]
+            # Split in Arrow: a million small Python lists would wake the garbage collector
+            # again and again.
+            parts = pc.split_pattern(pa.array(result.values["area"], pa.string()), "|")
+            out["postcode_district"] = pc.list_element(parts, 0)
             if lookup is not None:
-                out["ward"] = [s[1] for s in split]
-                out["lsoa"] = [s[2] for s in split]
+                out["ward"] = pc.list_element(parts, 1)
+                out["lsoa"] = pc.list_element(parts, 2)
         else:
             out[qi.name] = result.values[qi.name]
     need_table = _need_columns(data, [units[i] for i in kept], purpose.level)

@@ -8,7 +8,8 @@ on a tie), until their combination is large enough; rows still in a too-small co
 at the top of every ladder are held back. Only the rows that need it are generalised
 ("local recoding"), so most rows keep their detail.
 
-The work is done on integer codes with numpy so that a million rows take seconds.
+The work is done on integer codes (Arrow dictionary encoding, numpy) so that a million
+rows take seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 ANY = "*"
 
@@ -73,12 +76,13 @@ class _Coded:
     vocabulary: list[str]
 
 
-def _encode(qi: QuasiIdentifier, values: Sequence[str]) -> _Coded:
-    index: dict[str, int] = {}
-    original = np.fromiter(
-        (index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values)
-    )
-    originals = list(index)
+def _encode(qi: QuasiIdentifier, values: Sequence[str] | pa.Array | pa.ChunkedArray) -> _Coded:
+    array = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    encoded = pc.dictionary_encode(array.cast(pa.string()))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    original = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    originals = [str(v) for v in encoded.dictionary.to_pylist()]
     code_of: dict[str, int] = {}
     level_codes = []
     for level in range(len(qi.ladder) + 1):
@@ -90,7 +94,9 @@ def _encode(qi: QuasiIdentifier, values: Sequence[str]) -> _Coded:
 
 
 def k_anonymise(
-    columns: Mapping[str, Sequence[str]], quasi_identifiers: Sequence[QuasiIdentifier], k: int
+    columns: Mapping[str, Sequence[str] | pa.Array | pa.ChunkedArray],
+    quasi_identifiers: Sequence[QuasiIdentifier],
+    k: int,
 ) -> KAnonymised:
     """Generalise or hold back rows until every quasi-identifier combination has >= k rows.
 
@@ -189,4 +195,4 @@ def _smallest_class(
 
 def _published(c: _Coded, level: IntArray, kept: IntArray) -> list[str]:
     codes = _current_codes(c, level)[kept]
-    return [str(v) for v in np.asarray(c.vocabulary, dtype=object)[codes]]
+    return list(pa.array(c.vocabulary, pa.string()).take(pa.array(codes)).to_pylist())
