@@ -152,3 +152,31 @@ def test_the_families_command_rebuilds_and_reports(fh_env: dict[str, str], tmp_p
     assert "2 families (7 members)" in result.output
     help_text = CliRunner().invoke(app, ["families", "--help"]).output
     assert "Examples" in help_text
+
+
+def test_families_are_built_from_linkage_links_when_no_file_is_given(session: Session) -> None:
+    from familyhub.linkage.models import Person, PersonLink
+    from familyhub.runs import start_run
+    from familyhub.sources.models import SourceRecord
+    from tests.integration.families.scenario import RECORDS
+
+    load_scenario(session)
+    run = start_run(session, stage="link", actor="test", parameters={})
+    for person in sorted({r["person"] for r in RECORDS}):
+        session.add(Person(id=person))
+    session.flush()
+    ids = {rid: pk for rid, pk in session.execute(select(SourceRecord.record_id, SourceRecord.id))}
+    for r in RECORDS:
+        session.add(
+            PersonLink(
+                source_record_id=ids[r["record_id"]],
+                source=r["source"],
+                record_id=r["record_id"],
+                person_id=r["person"],
+                run_id=run.id,
+            )
+        )
+    session.flush()
+    summary = rebuild_families(session, actor="test", as_of=AS_OF)
+    assert summary.families == 2
+    assert {"hana": "expectant_parent"} in current_families(session).values()
