@@ -211,6 +211,25 @@ def to_json(export: SubjectAccessExport) -> str:
     return json.dumps(export.as_json_dict(), indent=2, default=str, ensure_ascii=False)
 
 
+# Columns the document leaves out (the JSON keeps them): forms derived for matching.
+DERIVED_COLUMNS = {
+    "given_name_match",
+    "family_name_match",
+    "postcode_sector",
+    "postcode_district",
+    "postcode_area",
+}
+
+
+def _shown(values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What a reader needs of one item: no empty fields, no forms derived for matching."""
+    return [
+        (name, value)
+        for name, value in values.items()
+        if name not in DERIVED_COLUMNS and value not in (None, "", [], {})
+    ]
+
+
 def _readable(value: Any) -> str:
     """A value as a person reads it: lists and mappings spelled out, nothing for None."""
     if value is None:
@@ -229,6 +248,7 @@ def to_html(export: SubjectAccessExport, *, controller_name: str) -> str:
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "html.j2"])
     )
     env.filters["readable"] = _readable
+    env.filters["shown"] = _shown
     return env.get_template("subject_access.html.j2").render(
         e=export, controller_name=controller_name
     )
