@@ -165,7 +165,7 @@ def test_families_are_built_from_linkage_links_when_no_file_is_given(session: Se
     for person in sorted({r["person"] for r in RECORDS}):
         session.add(Person(id=person))
     session.flush()
-    ids = {rid: pk for rid, pk in session.execute(select(SourceRecord.record_id, SourceRecord.id))}
+    ids = dict(session.execute(select(SourceRecord.record_id, SourceRecord.id)).all())
     for r in RECORDS:
         session.add(
             PersonLink(
