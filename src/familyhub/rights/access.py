@@ -249,8 +249,10 @@ def to_html(export: SubjectAccessExport, *, controller_name: str) -> str:
     )
     env.filters["readable"] = _readable
     env.filters["shown"] = _shown
+    from familyhub.rights.outbox import source_organisations
+
     return env.get_template("subject_access.html.j2").render(
-        e=export, controller_name=controller_name
+        e=export, controller_name=controller_name, organisations=source_organisations()
     )
 
 

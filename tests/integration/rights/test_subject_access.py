@@ -97,6 +97,8 @@ def test_export_holds_everything_about_her_and_nothing_about_her_mother(
         assert REDACTED in text  # her mother's record naming her is not shown as whose
     html = to_html(export, controller_name="Northshire Council")
     assert "Worried about Zephyrine" in html
+    if has_links():
+        assert "from Northshire Police" in html  # each partner's record says who sent it
     pdf = to_pdf(html, tmp_path / "sar.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
