@@ -145,6 +145,9 @@ def produce_extract(
         )
     # The key comes first: a missing master key stops the extract before any work is done.
     purpose_key = current_purpose_key(session=session, purpose=chosen.name, keys_dir=keys_dir)
+    if data.people.num_rows == 0:
+        reasons = "; ".join(data.gaps) or "no people"
+        raise InsightRefusedError(f"There is nobody to extract yet ({reasons}). Nothing written.")
     result = build_extract(
         data, purpose=chosen, pseudonymiser=Pseudonymiser(purpose_key), lookup=lookup, k=k
     )

@@ -80,3 +80,13 @@ def test_evaluation_return_refused_by_policy_is_kept_in_the_audit_log(
         ).one()
         assert event.actor_username == "planner1"
         assert event.decision == "deny"
+
+
+def test_extract_of_an_empty_database_says_there_is_nobody(fh_env, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["insight", "keys", "init"]).exit_code == 0
+    runner.invoke(app, ["insight", "keys", "create", "--purpose", "research"])
+    out = tmp_path / "x.csv"
+    result = runner.invoke(app, ["insight", "extract", "--purpose", "research", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "nobody to extract" in result.output
+    assert not out.exists()
