@@ -70,24 +70,28 @@ def who_is_working(
             )
         )
     practitioners.sort(key=lambda p: (KIND_ORDER.get(p.kind, 9), p.since))
+    # One line per organisation: a current involvement (today), else its latest record.
     services: dict[str, ServiceInvolvement] = {}
     for p in practitioners:
-        name = p.service or p.organisation
-        services[name] = ServiceInvolvement(
-            service=name,
-            organisation=p.organisation,
-            last_involved=now.date(),
-            evidence="involvement",
+        services.setdefault(
+            p.organisation,
+            ServiceInvolvement(
+                service=p.service or p.organisation,
+                organisation=p.organisation,
+                last_involved=now.date(),
+                evidence="involvement",
+            ),
         )
     for event in events:
-        title = source_title(event.source)
-        last = max(event.event_date, event.end_date or event.event_date)
-        current = services.get(title)
+        supplier = source_organisation(event.source)
+        key = supplier or source_title(event.source)
+        last = min(max(event.event_date, event.end_date or event.event_date), now.date())
+        current = services.get(key)
         if current is None or (current.evidence == "records" and current.last_involved < last):
-            services[title] = ServiceInvolvement(
-                service=title,
-                organisation=source_organisation(event.source),
-                last_involved=min(last, now.date()),
+            services[key] = ServiceInvolvement(
+                service=source_title(event.source),
+                organisation=supplier,
+                last_involved=last,
                 evidence="records",
             )
     return WhoIsWorking(

@@ -7,6 +7,8 @@ safeguarding lead are in the team around the family.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -137,8 +139,14 @@ def test_the_health_visitor_sees_health_and_consented_education_but_not_police(
     # Golden record provenance names the sources this user may open.
     given = next(v for v in view.golden.values if v.field == "given_name")  # type: ignore[union-attr]
     assert {s.source for s in given.sources} == {"health_visiting", "school_census"}
-    services = [s.service for s in view.who_is_working.services]
-    assert "0-19 service contacts (health visiting and school nursing)" in services
+    services = {s.organisation: s for s in view.who_is_working.services}
+    # Working with the family now: today; known from records only: its latest record.
+    visiting = services["Northshire Community Health NHS Trust"]
+    assert (visiting.evidence, visiting.last_involved) == ("involvement", NOW.date())
+    school = services["Northshire Council, Education"]
+    assert school.service == "School census (pupils on roll, termly)"
+    assert (school.evidence, school.last_involved) == ("records", date(2026, 7, 20))
+    assert "Northshire Police" not in services  # its records are hidden from her
 
 
 def test_the_school_sees_no_health_provenance(session: Session, scenario: Scenario) -> None:
