@@ -306,9 +306,16 @@ def _resolve_conflicts(
     con.execute(
         f"""
         create or replace table fh_conflicts as
-        with checked as (
-            select *, {violated_rule_sql()} as rule
-            from ({paired_records_sql("fh_component_pairs", records)})
+        with unchecked as (
+            select * from fh_component_pairs c
+            anti join fh_pairs_checked p using (unique_id_l, unique_id_r)
+        ), checked as (
+            select unique_id_l, unique_id_r, {violated_rule_sql()} as rule
+            from ({paired_records_sql("unchecked", records)})
+            union all
+            select p.unique_id_l, p.unique_id_r, p.rule from fh_pairs_checked p
+            semi join fh_component_pairs c using (unique_id_l, unique_id_r)
+            where p.rule is not null
         )
         select unique_id_l as a, unique_id_r as b, rule in {SOFT_RULES} as soft
         from checked where rule is not null

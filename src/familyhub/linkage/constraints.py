@@ -12,7 +12,7 @@ report counts and the clustering reports.
 * ``different_given_name``: given names that no nickname, transliteration, typing error or
   name-order swap connects.
 * ``same_source_identifier``: one source holding two different NHS numbers or UPNs for the
-  pair (a source keys its own people once).
+  pair (a source keys its own people once), unless name and date of birth are the same.
 * ``different_identifier``: two different NHS numbers (or UPNs, NI numbers) and given names
   that differ: twins a keying slip in the date of birth made look alike.
 * ``manual``: someone decided "do not link"; see ``review``.
@@ -45,9 +45,10 @@ GIVEN_ONE_SLIP_STRICT = (
     "or list_sort(string_split(given_l, '')) = list_sort(string_split(given_r, '')) "
     "or length(given_l) <> length(given_r)))"
 )
+# Cheap tests first: DuckDB evaluates an OR's later terms only for rows still undecided.
 GIVEN_STRICT = (
-    f"(given_l = given_r or {GIVEN_ALIAS} or {GIVEN_ONE_SLIP_STRICT} "
-    f"or {GIVEN_TRANSLITERATION} or {GIVEN_TWO_SLIPS})"
+    f"(given_l = given_r or {GIVEN_ONE_SLIP_STRICT} or {GIVEN_TWO_SLIPS} "
+    f"or {GIVEN_TRANSLITERATION} or {GIVEN_ALIAS})"
 )
 # Name order swapped, each side allowing a slip or a nickname (lloyd andrew / andy lloyd).
 NAMES_SWAPPED_LOOSE = (
@@ -63,9 +64,9 @@ NAMES_SWAPPED_LOOSE = (
     "or list_contains(given_aliases_l, family_r)))"
 )
 GIVEN_LOOSE = (
-    f"({GIVEN_STRICT} or {NAMES_SWAPPED_LOOSE} or {GIVEN_IN_OTHER} "
-    "or jaro_winkler_similarity(given_l, given_r) >= 0.8 "
-    "or starts_with(given_full_l, given_r) or starts_with(given_full_r, given_l))"
+    "(jaro_winkler_similarity(given_l, given_r) >= 0.8 "
+    "or starts_with(given_full_l, given_r) or starts_with(given_full_r, given_l) "
+    f"or {GIVEN_IN_OTHER} or {NAMES_SWAPPED_LOOSE} or {GIVEN_STRICT})"
 )
 
 # Name order swapped with at most one slip, in a longer name only (for the twin rule).
@@ -77,6 +78,16 @@ NAMES_SWAPPED_STRICT = (
     "or (damerau_levenshtein(given_l, family_r) <= 1 "
     "and least(length(given_l), length(family_r)) >= 5))))"
 )
+
+
+def _not(condition: str) -> str:
+    """SQL negation that keeps DuckDB's short-circuit evaluation of ``condition``.
+
+    ``not (a or b or ...)`` evaluates every term for every row; a CASE tests the terms in
+    order and stops at the first true one, which matters when the last term is a lambda over
+    a list of aliases. (The rules only negate conditions on non-null names and dates.)
+    """
+    return f"(case when {condition} then false else true end)"
 
 
 def _same_name_strict(a: str, b: str) -> str:
@@ -101,24 +112,28 @@ RULES: dict[str, str] = {
     "twin": (
         "dob_l = dob_r and given_l is not null and given_r is not null and ("
         "((family_l = family_r or damerau_levenshtein(family_l, family_r) <= 1) "
-        f"and ((not {GIVEN_STRICT} and not {NAMES_SWAPPED_STRICT}) "
+        f"and ({_not(GIVEN_STRICT)} and {_not(NAMES_SWAPPED_STRICT)} "
         # Andrei and Andreea: one letter pattern apart, but a boy and a girl.
         "or (given_l <> given_r and sex_l in ('M', 'F') and sex_r in ('M', 'F') "
         "and sex_l <> sex_r))) "
-        f"or (given_l = family_r and not {_same_name_strict('family_l', 'given_r')}) "
-        f"or (family_l = given_r and not {_same_name_strict('given_l', 'family_r')}))"
+        f"or (given_l = family_r and {_not(_same_name_strict('family_l', 'given_r'))}) "
+        f"or (family_l = given_r and {_not(_same_name_strict('given_l', 'family_r'))}))"
     ),
-    "different_dob": f"dob_l is not null and dob_r is not null and not {DOB_NEAR}",
-    "different_given_name": (f"given_l is not null and given_r is not null and not {GIVEN_LOOSE}"),
+    "different_dob": f"dob_l is not null and dob_r is not null and {_not(DOB_NEAR)}",
+    "different_given_name": (
+        f"given_l is not null and given_r is not null and {_not(GIVEN_LOOSE)}"
+    ),
+    # One source holding two identifiers for the pair, unless name and birthday are exactly
+    # the same (a duplicate registration that picked up a relative's number).
     "same_source_identifier": (
-        "source_l = source_r and ("
-        "(nhs_number_l <> nhs_number_r and damerau_levenshtein(nhs_number_l, nhs_number_r) > 1) "
-        "or (upn_l <> upn_r))"
+        "source_l = source_r and (given_l is distinct from given_r or dob_l is distinct from dob_r) "
+        f"and ({_identifiers_differ('nhs_number')} or upn_l <> upn_r)"
     ),
-    # Two different NHS numbers (or UPNs, or NI numbers), not one slip apart, and given names
-    # that are not the same: two people, one of them perhaps known by a nickname.
+    # Two different NHS numbers (or UPNs, or NI numbers), not one slip apart, given names
+    # that are not the same and dates of birth that are not either: two people (twins behind
+    # a nickname and a mistyped birthday). With the same birthday a wrong number is likelier.
     "different_identifier": (
-        "given_l <> given_r and ("
+        "given_l <> given_r and dob_l is distinct from dob_r and ("
         f"{_identifiers_differ('nhs_number')} or {_identifiers_differ('upn')} "
         f"or {_identifiers_differ('ni_number')})"
     ),
@@ -134,7 +149,9 @@ SOFT_RULES = ("twin", "different_given_name")
 def violated_rule_sql() -> str:
     """A SQL expression naming the first rule a pair (columns ``*_l``/``*_r``) breaks, or null."""
     cases = " ".join(f"when {sql} then '{name}'" for name, sql in RULES.items())
-    return f"case {cases} else null end"
+    # Most pairs agree exactly on given name and date of birth, and then no rule can apply:
+    # skip the costly name and identifier tests for them.
+    return f"case when given_l = given_r and dob_l = dob_r then null {cases} else null end"
 
 
 def paired_records_sql(pairs: str, records: str) -> str:

@@ -53,11 +53,11 @@ GIVEN_ALIAS_EXACT = (
 # The same allowing a keying slip in either (sam / sameul): for the cannot-link rules, which
 # only ever see pairs already linked.
 GIVEN_ALIAS = (
-    "(len(list_filter(given_aliases_l, lambda x: x <> given_l and length(x) >= 4 "
+    f"({GIVEN_ALIAS_EXACT} "
+    "or len(list_filter(given_aliases_l, lambda x: x <> given_l and length(x) >= 4 "
     "and damerau_levenshtein(x, given_r) <= 1)) > 0 "
     "or len(list_filter(given_aliases_r, lambda x: x <> given_r and length(x) >= 4 "
-    "and damerau_levenshtein(x, given_l) <= 1)) > 0 "
-    f"or {GIVEN_ALIAS_EXACT})"
+    "and damerau_levenshtein(x, given_l) <= 1)) > 0)"
 )
 GIVEN_TRANSLITERATION = (
     "(given_skeleton_l = given_skeleton_r and jaro_winkler_similarity(given_l, given_r) >= 0.84)"

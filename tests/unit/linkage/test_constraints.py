@@ -72,8 +72,18 @@ TWIN_DAY = date(2016, 4, 3)
         (person("olivia", "smith", None), person("harry", "smith", None), "different_given_name"),
         (
             person("olivia", "smith", TWIN_DAY, nhs_number="4857773456"),
-            person("olivia", "smith", TWIN_DAY, nhs_number="9434765919"),
+            person("olvia", "smith", TWIN_DAY, nhs_number="9434765919"),
             "same_source_identifier",
+        ),
+        (
+            person("olivia", "smith", TWIN_DAY, nhs_number="4857773456"),
+            person("olivia", "smith", TWIN_DAY, nhs_number="9434765919"),
+            None,
+        ),
+        (
+            person("jack", "moore", date(2024, 11, 11), nhs_number="4857773456"),
+            person("jacob", "moore", date(2024, 11, 10), nhs_number="9434765919", source="dwp"),
+            "different_identifier",
         ),
     ],
 )
