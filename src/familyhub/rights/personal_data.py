@@ -157,6 +157,12 @@ def _collect(
         elif loc.find == "source_record_pk":
             pks = sorted(r["id"] for r in record_rows)
             found.add(loc, _rows(session, select(table).where(table.c[loc.column].in_(pks))))
+        elif loc.find == "family":
+            families = sorted({r["family_id"] for r in found.rows.get("family_member", [])})
+            query = select(table).where(table.c[loc.column].in_(families))
+            if "person_id" in table.c:
+                query = query.where(table.c.person_id.is_(None))
+            found.add(loc, _rows(session, query))
         elif loc.find == "parent":
             assert loc.parent is not None
             keys = sorted({r[loc.column] for r in found.rows.get(loc.parent, [])})

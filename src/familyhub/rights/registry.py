@@ -14,6 +14,9 @@ How a person's rows are found (``find``):
 * ``source_record_pk``: the table holds a ``source_record.id`` in ``column``.
 * ``child``: rows whose ``column`` points at the ``parent`` table's rows already found.
 * ``quarantine``: rows whose raw row carries one of the person's record ids.
+* ``family``: rows about a whole family the person belongs to (``family_id``, and no person
+  named): shown in a subject access export, left alone by erasure (``action="none"``), as
+  they are the other members' too.
 * ``parent``: rows of ``table`` that found rows of ``parent`` point at through ``column``
   (e.g. the household a person lived in); erased only when no one else still points at them.
 
@@ -108,6 +111,21 @@ REGISTRY: tuple[Location, ...] = (
         label="referral history",
     ),
     Location("consent_record", "person", label="consent"),
+    # about the whole family: in subject access, not erased (the other members' too)
+    Location("involvement", "family", column="family_id", action="none",
+             label="practitioners and services working with the family"),
+    Location("referral", "family", column="family_id", action="none",
+             label="referrals about the family"),
+    Location("consent_record", "family", column="family_id", action="none",
+             label="the family's consent"),
+    Location("family_assessment", "family", column="family_id", action="none",
+             label="the family's assessment"),
+    Location("need_decision", "family", column="family_id", action="none",
+             label="decisions about the family's needs"),
+    Location("family_episode", "family", column="family_id", action="none",
+             label="episodes of work with the family"),
+    Location("outcome_claim", "family", column="family_id", action="none",
+             label="outcome claims for the family"),
     # access: a staff account linked to a person keeps existing, without the link
     Location("app_user", "person", action="clear", label="staff account linked to the person"),
     # rights and governance: the requests stay (we must show we answered), without details

@@ -24,6 +24,7 @@ NHS = "9434765919"
 ADDRESS = "71 Brambleweft Close, Northtown"
 IDENTIFIERS = ("Zephyrine", "Quillfeather", NHS, "Brambleweft", "2014-03-09", "09/03/2014")
 WHEN = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+FAMILY_REFERRAL = "Family struggling with rent arrears"
 
 
 @dataclass
@@ -98,14 +99,26 @@ def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Sto
     """The subject, her mother (another person) and data about them on every path."""
     other = "p-mother"
     _insert(
-        session, "person", id=person_id, status="active", given_name=NAME[0],
-        family_name=NAME[1], date_of_birth=DOB, nhs_number=NHS, postcode="NS3 7QD",
-    )  # fmt: skip
+        session,
+        "person",
+        id=person_id,
+        status="active",
+        given_name=NAME[0],
+        family_name=NAME[1],
+        date_of_birth=DOB,
+        nhs_number=NHS,
+        postcode="NS3 7QD",
+    )
     _insert(session, "person", id=other, status="active", given_name="Marigold")
     _insert(
-        session, "golden_value", person_id=person_id, field="given_name", value=NAME[0],
-        chosen=True, sources=[{"source": "police_incidents", "record_id": "INV000000001"}],
-    )  # fmt: skip
+        session,
+        "golden_value",
+        person_id=person_id,
+        field="given_name",
+        value=NAME[0],
+        chosen=True,
+        sources=[{"source": "police_incidents", "record_id": "INV000000001"}],
+    )
     _insert(session, "person", id=f"{person_id}-old", status="merged", merged_into=person_id)
     org = _insert(session, "organisation", code="NSC", name="Northshire Council", kind="council")
     staff = _insert(
@@ -128,31 +141,59 @@ def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Sto
     police_old = _record(session, "police_incidents", "INV000000002", ex_police, **who)
     csc = _record(session, "childrens_social_care", "CSC0001", ex_csc, **who)
     mother = _record(
-        session, "police_incidents", "INV000000003", ex_police, given_name="Marigold",
-        family_name="Ashcombe", original={"note": "mother"},
-    )  # fmt: skip
+        session,
+        "police_incidents",
+        "INV000000003",
+        ex_police,
+        given_name="Marigold",
+        family_name="Ashcombe",
+        original={"note": "mother"},
+    )
     _insert(
-        session, "source_event", source="police_incidents", record_id="INV000000001",
-        event_id="INV000000001:da", event_type="domestic_abuse_incident",
+        session,
+        "source_event",
+        source="police_incidents",
+        record_id="INV000000001",
+        event_id="INV000000001:da",
+        event_type="domestic_abuse_incident",
         event_date=date(2026, 2, 1),
-        data_category="criminal_offence", description=f"{NAME[0]} present at a DA incident",
+        data_category="criminal_offence",
+        description=f"{NAME[0]} present at a DA incident",
         extract_id=ex_police,
-    )  # fmt: skip
+    )
     _insert(
-        session, "source_event", source="childrens_social_care", record_id="CSC0001",
-        event_id="CSC0001:cin", event_type="child_in_need_plan", event_date=date(2025, 1, 1),
-        data_category="social_care", description="Child in need plan", extract_id=ex_csc,
-    )  # fmt: skip
+        session,
+        "source_event",
+        source="childrens_social_care",
+        record_id="CSC0001",
+        event_id="CSC0001:cin",
+        event_type="child_in_need_plan",
+        event_date=date(2025, 1, 1),
+        data_category="social_care",
+        description="Child in need plan",
+        extract_id=ex_csc,
+    )
     _insert(
-        session, "source_relationship", source="police_incidents", record_id="INV000000003",
-        related_record_id="INV000000001", relationship="child", extract_id=ex_police,
-    )  # fmt: skip
+        session,
+        "source_relationship",
+        source="police_incidents",
+        record_id="INV000000003",
+        related_record_id="INV000000001",
+        relationship="child",
+        extract_id=ex_police,
+    )
     _insert(
-        session, "quarantine_row", extract_id=ex_police, source="police_incidents",
-        file_name="police.csv", row_number=7, field="dob", action="value_dropped",
-        reason="impossible date", raw_row={"involvement_id": "INV000000001", "dob": "31/02/2014",
-                                           "surname": NAME[1].upper()},
-    )  # fmt: skip
+        session,
+        "quarantine_row",
+        extract_id=ex_police,
+        source="police_incidents",
+        file_name="police.csv",
+        row_number=7,
+        field="dob",
+        action="value_dropped",
+        reason="impossible date",
+        raw_row={"involvement_id": "INV000000001", "dob": "31/02/2014", "surname": NAME[1].upper()},
+    )
     linked = [
         link(session, person_id, police),
         link(session, f"{person_id}-old", police_old),
@@ -164,50 +205,116 @@ def store_everywhere(session: Session, *, person_id: str = "p-zephyrine") -> Sto
     _insert(session, "family_member", family_id="f-1", person_id=person_id, role="child")
     _insert(session, "family_member", family_id="f-1", person_id=other, role="parent")
     _insert(
-        session, "involvement", person_id=person_id, family_id="f-1", user_id=staff,
-        organisation_id=org, kind="lead_practitioner", started_at=WHEN, recorded_by_user_id=staff,
-    )  # fmt: skip
+        session,
+        "involvement",
+        person_id=person_id,
+        family_id="f-1",
+        user_id=staff,
+        organisation_id=org,
+        kind="lead_practitioner",
+        started_at=WHEN,
+        recorded_by_user_id=staff,
+    )
     referral = _insert(
-        session, "referral", kind="early_help", person_id=person_id, referrer_user_id=staff,
-        referrer_organisation_id=org, reason=f"Worried about {NAME[0]} {NAME[1]}",
+        session,
+        "referral",
+        kind="early_help",
+        person_id=person_id,
+        referrer_user_id=staff,
+        referrer_organisation_id=org,
+        reason=f"Worried about {NAME[0]} {NAME[1]}",
         consent_at_referral="given",
-    )  # fmt: skip
+    )
     _insert(
-        session, "referral_state_change", referral_id=referral, to_state="accepted",
-        changed_by_user_id=staff, note=f"{NAME[0]} seen at school",
-    )  # fmt: skip
+        session,
+        "referral",
+        kind="early_help",
+        family_id="f-1",
+        referrer_user_id=staff,
+        referrer_organisation_id=org,
+        reason=FAMILY_REFERRAL,
+        consent_at_referral="given",
+    )
     _insert(
-        session, "consent_record", person_id=person_id, state="given", effective_at=WHEN,
-        recorded_by_user_id=staff, evidence=f"Signed by {NAME[1]} family",
-    )  # fmt: skip
-    _insert(session, "household", id="h-1", address_key="71 brambleweft close ns3 7qd",
-            address=ADDRESS, postcode="NS3 7QD")  # fmt: skip
+        session,
+        "referral_state_change",
+        referral_id=referral,
+        to_state="accepted",
+        changed_by_user_id=staff,
+        note=f"{NAME[0]} seen at school",
+    )
+    _insert(
+        session,
+        "consent_record",
+        person_id=person_id,
+        state="given",
+        effective_at=WHEN,
+        recorded_by_user_id=staff,
+        evidence=f"Signed by {NAME[1]} family",
+    )
+    _insert(
+        session,
+        "household",
+        id="h-1",
+        address_key="71 brambleweft close ns3 7qd",
+        address=ADDRESS,
+        postcode="NS3 7QD",
+    )
     _insert(session, "household_member", household_id="h-1", person_id=person_id)
     _insert(
-        session, "person_relationship", person_id=person_id, related_person_id=other,
-        relationship="mother", sources="police_incidents",
-    )  # fmt: skip
+        session,
+        "person_relationship",
+        person_id=person_id,
+        related_person_id=other,
+        relationship="mother",
+        sources="police_incidents",
+    )
     _insert(
-        session, "family_change", family_id="f-1", change="joined", person_id=person_id,
+        session,
+        "family_change",
+        family_id="f-1",
+        change="joined",
+        person_id=person_id,
         changed_on=date(2026, 1, 1),
-    )  # fmt: skip
+    )
     _insert(
-        session, "family_need", family_id="f-1", person_id=person_id, need="children_safe",
-        status="identified", first_evidence_date=date(2026, 2, 1),
-        last_evidence_date=date(2026, 2, 1), evidence_count=1, rules_version="2022.1",
+        session,
+        "family_need",
+        family_id="f-1",
+        person_id=person_id,
+        need="children_safe",
+        status="identified",
+        first_evidence_date=date(2026, 2, 1),
+        last_evidence_date=date(2026, 2, 1),
+        evidence_count=1,
+        rules_version="2022.1",
         assessed_on=date(2026, 9, 30),
-    )  # fmt: skip
+    )
     _insert(
-        session, "need_evidence", family_id="f-1", person_id=person_id, need="children_safe",
-        signal="indicator", rule_id="da_child_present", rules_version="2022.1",
-        source="police_incidents", record_id="INV000000001", event_id="INV000000001:da",
-        event_date=date(2026, 2, 1), text=f"{NAME[0]} was present at a domestic abuse incident",
-    )  # fmt: skip
+        session,
+        "need_evidence",
+        family_id="f-1",
+        person_id=person_id,
+        need="children_safe",
+        signal="indicator",
+        rule_id="da_child_present",
+        rules_version="2022.1",
+        source="police_incidents",
+        record_id="INV000000001",
+        event_id="INV000000001:da",
+        event_date=date(2026, 2, 1),
+        text=f"{NAME[0]} was present at a domestic abuse incident",
+    )
     _insert(
-        session, "rejected_event", source="police_incidents", record_id="INV000000001",
-        event_id="INV000000001:x", person_id=person_id, event_date=date(2030, 1, 1),
+        session,
+        "rejected_event",
+        source="police_incidents",
+        record_id="INV000000001",
+        event_id="INV000000001:x",
+        person_id=person_id,
+        event_date=date(2030, 1, 1),
         reason="dated in the future",
-    )  # fmt: skip
+    )
     records = {"police": police, "csc": csc, "mother": mother}
     return Stored(person_id, other, records, (ex_police, ex_csc))
 

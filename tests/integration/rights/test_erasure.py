@@ -12,6 +12,7 @@ from familyhub.rights.erasure import carry_out_erasure
 from familyhub.rights.models import ErasureTombstone, RightsRequest
 from familyhub.rights.outbox import export_outbox
 from tests.integration.rights.synthetic_subject import (
+    FAMILY_REFERRAL,
     IDENTIFIERS,
     find_identifiers,
     has_links,
@@ -144,6 +145,12 @@ def test_with_no_legal_obligation_only_the_tombstone_remains(session: Session, t
     assert outcome.done, outcome.message
     export_outbox(session, out_dir=tmp_path / "outbox", actor="ig")
     assert find_identifiers(session) == []
+    # the referral about the whole family stays: it is her mother's too
+    from familyhub.casework.models import Referral
+
+    assert session.scalars(select(Referral.reason).where(Referral.family_id == "f-1")).all() == [
+        FAMILY_REFERRAL
+    ]
     from familyhub.linkage.models import Person
 
     assert session.get(Person, stored.person_id) is None

@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 
 from familyhub.rights import requests as rr
 from familyhub.rights.access import REDACTED, compile_export, review, to_html, to_json, to_pdf
-from tests.integration.rights.synthetic_subject import has_links, store_everywhere
+from tests.integration.rights.synthetic_subject import (
+    FAMILY_REFERRAL,
+    has_links,
+    store_everywhere,
+)
 
 TODAY = date(2026, 11, 2)
 
@@ -87,7 +91,7 @@ def test_export_holds_everything_about_her_and_nothing_about_her_mother(
     # and nothing about her mother is shown: not her name, her person id or her record id
     for theirs in ("Marigold", "Ashcombe", stored.other_person_id, "INV000000003"):
         assert theirs not in text, theirs
-    for words in ["Worried about Zephyrine", "seen at school", "lead_practitioner",
+    for words in [FAMILY_REFERRAL, "Worried about Zephyrine", "seen at school", "lead_practitioner",
                   "Signed by Quillfeather", "family membership"]:  # fmt: skip
         assert words in text, words
     if has_links():
