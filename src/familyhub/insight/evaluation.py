@@ -31,7 +31,12 @@ from familyhub.insight.extract import age_band
 from familyhub.insight.keys import current_purpose_key
 from familyhub.insight.models import InsightOutput
 from familyhub.insight.pseudonyms import Pseudonymiser
-from familyhub.insight.service import InsightRefusedError, register_output, write_csv_rows
+from familyhub.insight.service import (
+    InsightRefusedError,
+    register_output,
+    removed_on_failure,
+    write_csv_rows,
+)
 from familyhub.linkage.models import GoldenValue, Person
 from familyhub.outcomes.rules import Eligibility
 
@@ -257,6 +262,36 @@ def produce_evaluation_return(
     if not rows:
         raise InsightRefusedError("No family is eligible, so there is nothing to return.")
     digest = write_csv_rows(out, RETURN_COLUMNS, rows)
+    with removed_on_failure(out):
+        output, families = _register_and_audit(
+            session=session, principal=principal, actor=actor, decision=decision, out=out,
+            digest=digest, rows=rows, person_ids=person_ids, key_version=key.version,
+            recipient=recipient, agreement_name=agreement_name, warnings=warnings, data=data,
+            details=details, request_id=request_id, keys_dir=keys_dir,
+        )  # fmt: skip
+    return EvaluationOutcome(output=output, families=families, people=len(rows), warnings=warnings)
+
+
+def _register_and_audit(
+    *,
+    session: Session,
+    principal: Principal,
+    actor: Actor,
+    decision: Decision,
+    out: Path,
+    digest: str,
+    rows: list[dict[str, str]],
+    person_ids: list[str],
+    key_version: int,
+    recipient: str,
+    agreement_name: str,
+    warnings: list[str],
+    data: InsightData,
+    details: dict[str, Any],
+    request_id: str | None,
+    keys_dir: Path | None,
+) -> tuple[InsightOutput, int]:
+    families = len({row["family_reference"] for row in rows})
     output = register_output(
         session=session,
         kind="evaluation_return",
@@ -265,11 +300,11 @@ def produce_evaluation_return(
         path=out,
         sha256=digest,
         row_count=len(rows),
-        key_version=key.version,
+        key_version=key_version,
         recipient=recipient,
         agreement=agreement_name,
         parameters={"as_of": data.as_of.isoformat()},
-        summary={"families": len(eligible), "people": len(rows), "warnings": warnings},
+        summary={"families": families, "people": len(rows), "warnings": warnings},
     )
     record(
         session,
@@ -282,6 +317,4 @@ def produce_evaluation_return(
         details={**details, "agreement": agreement_name, "sha256": digest, "rows": len(rows)},
         keys_dir=keys_dir,
     )
-    return EvaluationOutcome(
-        output=output, families=len(eligible), people=len(rows), warnings=warnings
-    )
+    return output, families

@@ -11,7 +11,8 @@ import csv
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -98,14 +99,36 @@ def produce_counts(
     table, raw = controlled_counts(data, spec, rules=rules, lookup=lookup)
     rows = table.rows()
     digest = write_csv_rows(out, [*spec.by, spec.unit], rows)
-    output = register_output(
+    with removed_on_failure(out):
+        output = _register_counts(
+            session=session, chosen=chosen, spec=spec, rules=rules, out=out, actor=actor,
+            digest=digest, table=table, raw=raw, lookup=lookup, data=data,
+        )  # fmt: skip
+    return CountsOutcome(table=table, raw=raw, output=output)
+
+
+def _register_counts(
+    *,
+    session: Session,
+    chosen: Purpose,
+    spec: CountsSpec,
+    rules: DisclosureRules,
+    out: Path,
+    actor: str,
+    digest: str,
+    table: ControlledTable,
+    raw: RawCounts,
+    lookup: AreaLookup | None,
+    data: InsightData,
+) -> InsightOutput:
+    return register_output(
         session=session,
         kind="counts",
         purpose=chosen.name,
         actor=actor,
         path=out,
         sha256=digest,
-        row_count=len(rows),
+        row_count=len(table.cells),
         parameters={
             "by": list(spec.by),
             "unit": spec.unit,
@@ -116,14 +139,13 @@ def produce_counts(
             "area_lookup": lookup.source if lookup else None,
         },
         summary={
-            "cells": len(rows),
+            "cells": len(table.cells),
             "primary_suppressed": table.primary_suppressed,
             "secondary_suppressed": table.secondary_suppressed,
             "area_coverage": raw.coverage.as_dict(),
             "gaps": data.gaps,
         },
     )
-    return CountsOutcome(table=table, raw=raw, output=output)
 
 
 def produce_extract(
@@ -157,6 +179,28 @@ def produce_extract(
             f"({result.report.describe()}). Nothing written."
         )
     digest = write_table(out, result.table)
+    with removed_on_failure(out):
+        return _register_extract(
+            session=session, chosen=chosen, actor=actor, out=out, digest=digest,
+            result=result, key_version=purpose_key.version, k=k, lookup=lookup, data=data,
+            keys_dir=keys_dir,
+        )  # fmt: skip
+
+
+def _register_extract(
+    *,
+    session: Session,
+    chosen: Purpose,
+    actor: str,
+    out: Path,
+    digest: str,
+    result: ExtractResult,
+    key_version: int,
+    k: int | None,
+    lookup: AreaLookup | None,
+    data: InsightData,
+    keys_dir: Path | None,
+) -> ExtractOutcome:
     output = register_output(
         session=session,
         kind="extract",
@@ -165,7 +209,7 @@ def produce_extract(
         path=out,
         sha256=digest,
         row_count=result.table.num_rows,
-        key_version=purpose_key.version,
+        key_version=key_version,
         parameters={
             "level": chosen.level,
             "k": k or chosen.k,
@@ -197,7 +241,7 @@ def produce_extract(
             "file": str(out),
             "sha256": digest,
             "rows": result.table.num_rows,
-            "key_version": purpose_key.version,
+            "key_version": key_version,
             "output_id": output.id,
         },
         keys_dir=keys_dir,
@@ -294,6 +338,16 @@ def register_output(
     session.add(output)
     session.flush()
     return output
+
+
+@contextmanager
+def removed_on_failure(path: Path) -> Iterator[None]:
+    """Delete a file just written if recording it fails, so no unregistered output remains."""
+    try:
+        yield
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _atomic_target(path: Path) -> tuple[int, Path]:
