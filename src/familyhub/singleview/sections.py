@@ -8,13 +8,15 @@ user may see, and say whether contact details and consent may be shown.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from familyhub.access.facts import current_families, utc
 from familyhub.access.models import Organisation, User
 from familyhub.casework import service as casework
+from familyhub.casework.models import Involvement
 from familyhub.consent import service as consent_service
 from familyhub.consent.models import ConsentRecord
 from familyhub.outcomes.headline import outcome_for
@@ -82,6 +84,17 @@ def who_is_working(
                 evidence="involvement",
             ),
         )
+    for organisation_name, service, ended in _ended_involvements(
+        session, person_id=person_id, family_id=family_id, now=now
+    ):
+        current = services.get(organisation_name)
+        if current is None or (current.evidence == "records" and current.last_involved < ended):
+            services[organisation_name] = ServiceInvolvement(
+                service=service or organisation_name,
+                organisation=organisation_name,
+                last_involved=ended,
+                evidence="involvement",
+            )
     for event in events:
         supplier = source_organisation(event.source)
         key = supplier or source_title(event.source)
@@ -99,6 +112,25 @@ def who_is_working(
         practitioners=[p for p in practitioners if p.kind != "lead_practitioner"],
         services=sorted(services.values(), key=lambda s: (-s.last_involved.toordinal(), s.service)),
     )
+
+
+def _ended_involvements(
+    session: Session, *, person_id: str | None, family_id: str | None, now: datetime
+) -> list[tuple[str, str | None, date]]:
+    """(organisation, service, day it ended) for involvements that have ended, latest first."""
+    family_ids = (
+        current_families(session, person_id, now.date()) if person_id else [family_id or ""]
+    )
+    subject: ColumnElement[bool] = Involvement.family_id.in_(family_ids)
+    if person_id:
+        subject = or_(subject, Involvement.person_id == person_id)
+    rows = session.execute(
+        select(Organisation.name, Involvement.service, Involvement.ended_at)
+        .join(Organisation, Organisation.id == Involvement.organisation_id)
+        .where(subject, Involvement.ended_at.is_not(None), Involvement.ended_at <= now)
+        .order_by(Involvement.ended_at.desc())
+    )
+    return [(name, service, utc(ended).date()) for name, service, ended in rows]
 
 
 def chronology(

@@ -171,6 +171,15 @@ def test_ending_an_involvement_closes_the_view_on_the_very_next_request(
     )
     assert view.level == "minimal"
     assert view.chronology is None
+    # Everyone else still sees when health visiting was last involved: the day it ended.
+    view = person_view(
+        session, user=scenario.user("social_worker"), purpose="safeguarding",
+        person_id=scenario.child, now=NOW,
+    )  # fmt: skip
+    services = {s.organisation: s for s in view.who_is_working.services}
+    visiting = services["Northshire Community Health NHS Trust"]
+    assert (visiting.evidence, visiting.last_involved) == ("involvement", NOW.date())
+    assert visitor.display_name not in {p.name for p in view.who_is_working.practitioners}
 
 
 def test_withdrawn_consent_applies_to_the_very_next_request(
