@@ -22,6 +22,14 @@ ROUTER_MODULES = [
     "familyhub.web.auth_pages",
     "familyhub.web.pages",
     "familyhub.web.api",
+    # Practitioners: search, the single view of a person or family, and casework actions.
+    "familyhub.web.practitioner.pages",
+    "familyhub.web.practitioner.api",
+    # Back office: the data team, the programme team, information governance, planners.
+    "familyhub.web.backoffice.data_team",
+    "familyhub.web.backoffice.programme",
+    "familyhub.web.backoffice.governance",
+    "familyhub.web.backoffice.planner",
 ]
 
 
