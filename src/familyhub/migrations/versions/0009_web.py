@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_digest", name=op.f("uq_web_session_token_digest")),
     )
     op.create_index(op.f("ix_web_session_user_id"), "web_session", ["user_id"], unique=False)
-    op.create_index(
-        op.f("ix_web_session_expires_at"), "web_session", ["expires_at"], unique=False
-    )
+    op.create_index(op.f("ix_web_session_expires_at"), "web_session", ["expires_at"], unique=False)
     op.create_table(
         "web_api_token",
         sa.Column("id", sa.Integer(), nullable=False),
