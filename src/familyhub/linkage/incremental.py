@@ -15,6 +15,7 @@ Nothing already linked is re-scored unless a new record touches it:
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import asdict
 from typing import Any
@@ -76,9 +77,13 @@ def link_incremental(
         finish_run(run, summary=summary)
         session.flush()
         return summary | {"run_id": run.id, "model_version": model.version}
+    # Work on a copy and swap it in at the end: readers (the web search) keep the old file
+    # open meanwhile, and a failed run leaves the cache as it was.
+    working = cache.with_suffix(".incremental.duckdb")
+    shutil.copyfile(cache, working)
     con = pipeline.connect()
     try:
-        con.execute(f"attach '{cache}' as cache")
+        con.execute(f"attach '{working}' as cache")
         start = time.perf_counter()
         scope = _scope(con, records, model.settings, review_probability)
         timings["candidates"] = time.perf_counter() - start
@@ -103,8 +108,10 @@ def link_incremental(
         )
         timings["write"] = time.perf_counter() - start
         _update_cache(con)
+        con.execute("detach cache")
     finally:
         con.close()
+    working.replace(cache)
     summary.update(
         {
             "records_changed": records.num_rows,

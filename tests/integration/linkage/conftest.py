@@ -66,7 +66,9 @@ def load_records(session: Session, records: pa.Table) -> None:
         [*RECORD_COLUMNS, "extract_id", "row_sha256", "first_seen_at", "data_categories",
          "original"],
         (
-            [*(r[c] for c in RECORD_COLUMNS), extracts[r["source"]], "0" * 64, now, [], {}]
+            # Loaded now: an incremental run picks up what was loaded since the last run.
+            [*(now if c == "updated_at" else r[c] for c in RECORD_COLUMNS),
+             extracts[r["source"]], "0" * 64, now, [], {}]
             for r in rows
         ),
     )  # fmt: skip
