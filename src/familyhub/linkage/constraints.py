@@ -126,7 +126,8 @@ RULES: dict[str, str] = {
     # One source holding two identifiers for the pair, unless name and birthday are exactly
     # the same (a duplicate registration that picked up a relative's number).
     "same_source_identifier": (
-        "source_l = source_r and (given_l is distinct from given_r or dob_l is distinct from dob_r) "
+        "source_l = source_r "
+        "and (given_l is distinct from given_r or dob_l is distinct from dob_r) "
         f"and ({_identifiers_differ('nhs_number')} or upn_l <> upn_r)"
     ),
     # Two different NHS numbers (or UPNs, or NI numbers), not one slip apart, given names
