@@ -53,6 +53,12 @@ def _peak_mb() -> float:
     return max(own, children) / 1024
 
 
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _load_all(url: str, extracts: Path, label: str) -> None:
     upgrade(url)
     engine = make_engine(url)
@@ -60,6 +66,7 @@ def _load_all(url: str, extracts: Path, label: str) -> None:
     planned = [p for p in plan_ingest(extracts) if p.entry is not None]
     total_rows = total_events = 0
     start = time.perf_counter()
+    cpu_start = _cpu_seconds()
     for item in planned:
         assert item.entry is not None
         t0 = time.perf_counter()
@@ -76,9 +83,11 @@ def _load_all(url: str, extracts: Path, label: str) -> None:
             flush=True,
         )
     elapsed = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu_start
     print(
         f"{label}: {total_rows:,} rows and {total_events:,} events from {len(planned)} files in "
-        f"{elapsed:.1f} s ({total_rows / elapsed:,.0f} rows/s); peak memory {_peak_mb():,.0f} MB",
+        f"{elapsed:.1f} s ({total_rows / elapsed:,.0f} rows/s); CPU of loader and workers "
+        f"{cpu:.0f} s (database server not counted); peak memory {_peak_mb():,.0f} MB",
         flush=True,
     )
     t0 = time.perf_counter()

@@ -367,18 +367,31 @@ class _Loader:
                 "DELETE FROM source_relationship WHERE source = ? AND record_id = ?",
                 [(self.source, rid) for rid in seen],
             )
-        rows = [(self.source, *pair, self.extract_id) for pair in self.pairs]
+        pairs = self._resolve_from_earlier_extracts(self.pairs)
+        rows = [(self.source, *pair, self.extract_id) for pair in pairs]
         w.insert("source_relationship", RELATIONSHIP_COLUMNS, rows)
-        # A relative named by partner person id: point at that person's latest record.
-        w.execute(
-            "UPDATE source_relationship SET related_record_id = (SELECT MAX(r.record_id) "
-            "FROM source_record r WHERE r.source = source_relationship.source "
-            "AND r.partner_person_id = source_relationship.related_partner_person_id) "
-            "WHERE source = ? AND related_record_id IS NULL "
-            "AND related_partner_person_id IS NOT NULL",
-            (self.source,),
-        )
         self.outcome.relationships = len(rows)
+
+    def _resolve_from_earlier_extracts(self, pairs: list[Pair]) -> list[Pair]:
+        """Relatives named by partner person id but not in this file (a delta): their latest
+        record loaded before, if any."""
+        missing = sorted({p[2] for p in pairs if p[1] is None and p[2] is not None})
+        if not missing:
+            return pairs
+        latest: dict[str, str] = {}
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for partner, record_id in self.writer.query(
+                "SELECT partner_person_id, MAX(record_id) FROM source_record "  # noqa: S608
+                f"WHERE source = ? AND partner_person_id IN ({marks}) GROUP BY partner_person_id",
+                (self.source, *chunk),
+            ):
+                latest[partner] = record_id
+        return [
+            (p[0], latest.get(p[2]), *p[2:]) if p[1] is None and p[2] is not None else p
+            for p in pairs
+        ]
 
     def _write_quarantine(self) -> None:
         rows = [

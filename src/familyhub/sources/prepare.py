@@ -107,7 +107,7 @@ class RowPreparer:
             for issue in result.issues:
                 summary.values_dropped += 1
                 self._quarantine(raw, issue.field, VALUE_DROPPED, issue.reason)
-            self.relationships.add(record_id, raw.values)
+            self.relationships.add(record_id, raw.values, result.partner_person_id)
             row_sha = hashlib.sha256("\x1f".join(raw.values).encode()).hexdigest()
             batch.append(
                 (record_id, result.partner_person_id, result.fields, result.original,

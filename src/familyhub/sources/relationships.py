@@ -40,8 +40,15 @@ class RelationshipCollector:
             )
             for rule in contract.relationships
         ]
+        # Each partner person id's latest record in this file, for relatives named by it.
+        named = any(c.partner_idx is not None for c in self._collectors)
+        self._by_partner: dict[str, str] | None = {} if named else None
 
-    def add(self, record_id: str, values: list[str]) -> None:
+    def add(self, record_id: str, values: list[str], partner_person_id: str | None) -> None:
+        if partner_person_id is not None and self._by_partner is not None:
+            latest = self._by_partner.get(partner_person_id)
+            if latest is None or record_id > latest:
+                self._by_partner[partner_person_id] = record_id
         for c in self._collectors:
             if c.partner_idx is not None:
                 related = values[c.partner_idx].strip()
@@ -57,8 +64,10 @@ class RelationshipCollector:
         out: list[Pair] = []
         for c in self._collectors:
             rule = c.rule
+            by_partner = self._by_partner or {}
             for record_id, related in c.named:
-                out.append((record_id, None, related, rule.relationship or "", None))
+                resolved = by_partner.get(related)  # None: resolved later against the database
+                out.append((record_id, resolved, related, rule.relationship or "", None))
             for key, members in c.groups.items():
                 if len(members) > rule.max_group_size or len(members) < 2:
                     continue
