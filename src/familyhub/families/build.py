@@ -468,10 +468,14 @@ def _place_unhoused(con: duckdb.DuckDBPyConnection) -> None:
             WHERE x.household_key IS NULL AND x.dependent
             GROUP BY x.person_id HAVING count(DISTINCT a.household_key) = 1
         )
+        -- A dependant or an expectant parent still seen at no dwelling is a family's
+        -- member all the same: they get a home of their own.
         SELECT x.person_id,
-               coalesce(x.household_key, bn.household_key, bg.household_key, cb.household_key)
+               coalesce(x.household_key, bn.household_key, bg.household_key, cb.household_key,
+                        CASE WHEN p.dependent OR p.expectant THEN 'K' || x.person_id END)
                  AS household_key
         FROM placed x
+        JOIN people p USING (person_id)
         LEFT JOIN by_name bn USING (person_id)
         LEFT JOIN by_gp bg USING (person_id)
         LEFT JOIN child_by_name cb USING (person_id)
