@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,11 +26,12 @@ def allowed(visit: Visit, action: str) -> Decision:
 
 def audit(
     visit: Visit,
-    decision: Decision,
+    decision: Decision | str,
     *,
     action: str,
     records: Iterable[str] = (),
     details: dict[str, Any] | None = None,
+    policy_ids: Sequence[str] | None = None,
 ) -> RecordedEvent:
     """One audit event for what this page showed or changed, under the deciding policies."""
     return record(
@@ -39,6 +40,7 @@ def audit(
         action=action,
         records=list(records),
         decision=decision,
+        policy_ids=policy_ids,
         purpose=visit.purpose,
         request_id=visit.request_id,
         details=details,

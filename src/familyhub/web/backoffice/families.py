@@ -1,0 +1,76 @@
+"""Which families the programme team may see, and how a family's members are named.
+
+The programme team sees a family for Supporting Families (``view.programme``), unless a
+rule forbids it (consent withdrawn, a sealed record...). Lists ask the decision point about
+each family and show only those it allows, so a list never holds a family that could not
+be opened on its own; the list is audited once, naming what it showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from familyhub.access.decision import decide
+from familyhub.access.facts import gather
+from familyhub.families.models import FamilyMember
+from familyhub.web.deps import Visit
+
+ROLE_WORDS = {
+    "child": "Child",
+    "parent": "Parent",
+    "adult": "Adult",
+    "grandparent": "Grandparent",
+    "expectant_parent": "Expectant parent",
+    "non_resident_parent": "Parent living elsewhere",
+    "young_adult": "Young adult",
+}
+
+
+@dataclass(frozen=True)
+class Visible:
+    family_ids: list[str]
+    policy_ids: list[str]
+
+
+def visible_families(visit: Visit, family_ids: Sequence[str]) -> Visible:
+    """The families among ``family_ids`` this user may view for the stated purpose."""
+    shown: list[str] = []
+    policies: set[str] = set()
+    for family_id in dict.fromkeys(family_ids):
+        facts = gather(visit.db, user=visit.user, family_id=family_id, purpose=visit.purpose or "")
+        decision = decide(facts.principal, "view", facts.resource, facts.context)
+        if decision.allowed:
+            shown.append(family_id)
+            policies.update(decision.policy_ids)
+    return Visible(shown, sorted(policies))
+
+
+def _age(born: date | None, on: date) -> str:
+    if born is None:
+        return ""
+    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return f", {years}" if years >= 0 else ""
+
+
+def member_labels(visit: Visit, family_id: str, *, on: date) -> dict[str, str]:
+    """Each current member as the page names them: their role in the family and age.
+
+    Names stay out: the programme team works from needs and evidence, and a role with an
+    age is enough to tell the members apart on the page.
+    """
+    members = visit.db.scalars(
+        select(FamilyMember)
+        .where(FamilyMember.family_id == family_id)
+        .order_by(FamilyMember.valid_from, FamilyMember.id)
+    )
+    labels: dict[str, str] = {}
+    for member in members:
+        if member.valid_to is not None and member.valid_to < on:
+            continue
+        role = ROLE_WORDS.get(member.role, member.role.replace("_", " ").capitalize())
+        labels[member.person_id] = f"{role}{_age(member.date_of_birth, on)}"
+    return labels
