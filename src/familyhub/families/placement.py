@@ -1,0 +1,267 @@
+"""Where people whose own records give no dwelling live: with their stated kin, else by
+family name or GP practice at their postcode (see :func:`place_people`).
+
+Runs inside the DuckDB connection of :func:`familyhub.families.build.build_families`, after
+its ``residence``, ``people``, ``households`` and ``person_relationships`` tables exist; it
+leaves a ``home`` table (person_id, household_key).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+PARENT_RELATIONSHIPS = ("mother", "father", "parent")
+# Relationships sources state between a child and an adult of their family group: the adult
+# is the child's (first list), or the child is the adult's (second list).
+KIN_ADULT_RELATIONSHIPS = (*PARENT_RELATIONSHIPS, "step_parent", "grandparent")
+KIN_CHILD_RELATIONSHIPS = ("child", "step_child", "grandchild")
+
+
+def place_people(con: duckdb.DuckDBPyConnection) -> None:
+    """Where people whose own address says little live: with their stated kin.
+
+    * a child seen at no dwelling, or only where no adult lives (a stale address), lives at
+      a home of an adult a source names as their parent, step-parent or grandparent;
+    * an adult seen at no dwelling, or living alone, whom a source names as a child's parent,
+      step-parent or grandparent, lives at that child's home (a separated parent living with
+      others stays put and joins the family as a non-resident parent);
+    * kin seen at no dwelling at all (a mother and baby known only to the health visitor)
+      share a home of their own, named after the adult;
+    * failing all that, someone shares the one household at their postcode where a resident
+      has their family name.
+    """
+    kin_down = ", ".join(f"'{r}'" for r in KIN_ADULT_RELATIONSHIPS)
+    kin_up = ", ".join(f"'{r}'" for r in KIN_CHILD_RELATIONSHIPS)
+    con.execute(
+        f"""
+        CREATE TEMP TABLE kin AS
+        SELECT DISTINCT person_id AS child_id, related_person_id AS adult_id
+        FROM person_relationships WHERE relationship IN ({kin_down})
+        UNION
+        SELECT DISTINCT related_person_id, person_id
+        FROM person_relationships WHERE relationship IN ({kin_up})
+        """  # noqa: S608
+    )
+    # Family names split into their parts, so that Khan finds Shah Khan and Shah-Khan.
+    con.execute(
+        """
+        CREATE TEMP TABLE names AS
+        SELECT DISTINCT l.person_id, unnest(regexp_split_to_array(r.family_name, '[ -]+')) AS name,
+               replace(upper(r.postcode), ' ', '') AS postcode
+        FROM records_in r JOIN links_in l USING (source, record_id)
+        WHERE r.family_name IS NOT NULL AND r.postcode IS NOT NULL;
+        DELETE FROM names WHERE length(name) < 3;
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE base_home AS
+        WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
+        occupancy AS (
+            SELECT h.household_key, bool_or(p.dependent) AS has_dependants,
+                   count(*) FILTER (WHERE NOT p.dependent) AS adults
+            FROM current_home h JOIN people p USING (person_id) GROUP BY h.household_key
+        ),
+        resident_names AS (
+            SELECT DISTINCT h.household_key, n.name,
+                   replace(upper(hh.postcode), ' ', '') AS postcode
+            FROM current_home h JOIN names n USING (person_id)
+            JOIN households hh USING (household_key)
+        ),
+        household_gps AS (
+            SELECT h.household_key, list(DISTINCT g) AS gps
+            FROM current_home h JOIN people p USING (person_id), unnest(p.gp_practices) AS t(g)
+            GROUP BY h.household_key
+        ),
+        -- Who needs a home: adults seen at no dwelling (known only from postcodes), unless a
+        -- treatment service says they live apart from children.
+        to_place AS (
+            SELECT p.person_id, p.gp_practices FROM people p
+            WHERE p.person_id NOT IN (SELECT person_id FROM current_home) AND NOT p.dependent
+              AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
+        ),
+        -- Their home is a household with children at one of their postcodes where someone
+        -- shares their family name; where there are several, the one registered with their
+        -- GP practice, then the one with fewest adults seen (a parent missing from its
+        -- addresses). One registered with another GP practice is not it.
+        candidates AS (
+            SELECT t.person_id, r.household_key,
+                   coalesce(o.adults, 0) AS adults,
+                   len(list_intersect(t.gp_practices, coalesce(g.gps, []))) > 0 AS same_gp
+            FROM to_place t JOIN names n USING (person_id)
+            JOIN resident_names r USING (name, postcode)
+            JOIN occupancy o USING (household_key)
+            LEFT JOIN household_gps g USING (household_key)
+            WHERE o.has_dependants
+              AND (len(t.gp_practices) = 0 OR g.gps IS NULL
+                   OR len(list_intersect(t.gp_practices, g.gps)) > 0)
+            GROUP BY ALL
+        ),
+        ranked AS (
+            SELECT *, rank() OVER (PARTITION BY person_id
+                                   ORDER BY same_gp DESC, adults) AS position
+            FROM candidates
+        ),
+        namesake_home AS (
+            SELECT person_id, min(household_key) AS household_key
+            FROM ranked WHERE position = 1
+            GROUP BY person_id HAVING count(DISTINCT household_key) = 1
+        )
+        SELECT person_id, household_key FROM current_home
+        UNION ALL SELECT person_id, household_key FROM namesake_home
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE kin_placed AS
+        WITH occupancy AS (
+            SELECT h.household_key, count(*) AS people,
+                   count(*) FILTER (WHERE NOT p.dependent) AS adults
+            FROM base_home h JOIN people p USING (person_id) GROUP BY h.household_key
+        ),
+        first_home AS (
+            SELECT p.person_id, p.dependent, h.household_key,
+                   coalesce(o.people, 0) AS people, coalesce(o.adults, 0) AS adults
+            FROM people p LEFT JOIN base_home h USING (person_id)
+            LEFT JOIN occupancy o USING (household_key)
+        ),
+        child_moves AS (
+            SELECT k.child_id AS person_id, min(a.household_key) AS household_key
+            FROM kin k JOIN first_home c ON c.person_id = k.child_id
+            JOIN first_home a ON a.person_id = k.adult_id
+            WHERE c.dependent AND (c.household_key IS NULL OR c.adults = 0)
+              AND a.household_key IS NOT NULL AND NOT a.dependent
+            GROUP BY k.child_id
+        ),
+        adult_moves AS (
+            SELECT k.adult_id AS person_id, min(c.household_key) AS household_key
+            FROM kin k JOIN first_home a ON a.person_id = k.adult_id
+            JOIN first_home c ON c.person_id = k.child_id
+            WHERE NOT a.dependent AND (a.household_key IS NULL OR a.people = 1)
+              AND c.dependent AND c.household_key IS NOT NULL AND c.adults > 0
+            GROUP BY k.adult_id
+        ),
+        family_homes AS (
+            SELECT household_key FROM first_home WHERE dependent AND household_key IS NOT NULL
+            UNION SELECT household_key FROM child_moves
+        ),
+        -- A partner a source states (a joint claim) who is seen at no dwelling, or alone,
+        -- lives with their partner's children.
+        partner_moves AS (
+            SELECT a.person_id, min(b.household_key) AS household_key
+            FROM person_relationships r
+            JOIN first_home a ON a.person_id = r.person_id
+            JOIN first_home b ON b.person_id = r.related_person_id
+            JOIN family_homes f ON f.household_key = b.household_key
+            WHERE r.relationship = 'partner' AND NOT a.dependent
+              AND (a.household_key IS NULL OR a.people = 1)
+            GROUP BY a.person_id
+        ),
+        unhoused_anchor AS (
+            SELECT k.child_id, min(k.adult_id) AS anchor
+            FROM kin k JOIN first_home a ON a.person_id = k.adult_id
+            JOIN first_home c ON c.person_id = k.child_id
+            WHERE a.household_key IS NULL AND c.household_key IS NULL
+            GROUP BY k.child_id
+        ),
+        kin_homes AS (
+            SELECT child_id AS person_id, 'K' || anchor AS household_key FROM unhoused_anchor
+            UNION ALL
+            SELECT k.adult_id, 'K' || min(u.anchor)
+            FROM kin k JOIN unhoused_anchor u USING (child_id)
+            JOIN first_home a ON a.person_id = k.adult_id
+            WHERE a.household_key IS NULL
+            GROUP BY k.adult_id
+        )
+        SELECT f.person_id,
+               coalesce(cm.household_key, am.household_key, pm.household_key, f.household_key,
+                        kh.household_key) AS household_key
+        FROM first_home f
+        LEFT JOIN child_moves cm ON cm.person_id = f.person_id
+        LEFT JOIN adult_moves am ON am.person_id = f.person_id
+        LEFT JOIN partner_moves pm ON pm.person_id = f.person_id
+        LEFT JOIN kin_homes kh ON kh.person_id = f.person_id
+        """
+    )
+
+    # A last look for adults still seen at no dwelling, now that kin have been placed (a
+    # mother and baby known only to the health visitor): a home with children where a
+    # resident shares their family name at one of their postcodes, or else the one home with
+    # children at their postcode registered with their GP practice.
+    con.execute(
+        """
+        CREATE TEMP TABLE home AS
+        WITH placed AS (
+            SELECT k.person_id, k.household_key, p.dependent, p.gp_practices
+            FROM kin_placed k JOIN people p USING (person_id)
+        ),
+        family_homes AS (
+            SELECT x.household_key, list(DISTINCT g) FILTER (WHERE g IS NOT NULL) AS gps,
+                   count(DISTINCT x.person_id) FILTER (WHERE NOT x.dependent) AS adults,
+                   max(p.age) FILTER (WHERE x.dependent) AS eldest_child_age,
+                   min(p.age) FILTER (WHERE x.dependent) AS youngest_child_age
+            FROM placed x JOIN people p USING (person_id)
+            LEFT JOIN unnest(x.gp_practices) AS t(g) ON TRUE
+            WHERE x.household_key IS NOT NULL
+            GROUP BY x.household_key HAVING bool_or(x.dependent)
+        ),
+        resident_postcodes AS (
+            SELECT DISTINCT x.household_key, n.name, n.postcode
+            FROM placed x JOIN names n USING (person_id)
+            WHERE x.household_key IN (SELECT household_key FROM family_homes)
+        ),
+        waiting AS (
+            SELECT x.person_id, x.gp_practices, p.age FROM placed x
+            JOIN people p USING (person_id)
+            WHERE x.household_key IS NULL AND NOT x.dependent
+              AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
+        ),
+        by_name AS (
+            SELECT w.person_id, min(r.household_key) AS household_key
+            FROM waiting w JOIN names n USING (person_id)
+            JOIN resident_postcodes r USING (name, postcode)
+            JOIN family_homes f USING (household_key)
+            WHERE len(w.gp_practices) = 0 OR len(f.gps) = 0
+               OR len(list_intersect(w.gp_practices, f.gps)) > 0
+            GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+        ),
+        by_gp AS (
+            SELECT w.person_id, min(r.household_key) AS household_key
+            FROM waiting w JOIN (SELECT DISTINCT person_id, postcode FROM names) n
+              USING (person_id)
+            JOIN (SELECT DISTINCT household_key, postcode FROM resident_postcodes) r
+              USING (postcode)
+            JOIN family_homes f USING (household_key)
+            -- A home still missing a parent, whose children could be this person's.
+            WHERE len(list_intersect(w.gp_practices, f.gps)) > 0 AND f.adults <= 1
+              AND w.age - f.eldest_child_age BETWEEN 15 AND 50
+              AND w.age - f.youngest_child_age <= 55
+            GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+        ),
+        -- A child seen at no dwelling and with no stated kin: the one home at their
+        -- postcode where an adult shares a part of their family name.
+        adult_names AS (
+            SELECT DISTINCT x.household_key, n.name, n.postcode
+            FROM placed x JOIN names n USING (person_id)
+            WHERE x.household_key IS NOT NULL AND NOT x.dependent
+        ),
+        child_by_name AS (
+            SELECT x.person_id, min(a.household_key) AS household_key
+            FROM placed x JOIN names n USING (person_id)
+            JOIN adult_names a USING (name, postcode)
+            WHERE x.household_key IS NULL AND x.dependent
+            GROUP BY x.person_id HAVING count(DISTINCT a.household_key) = 1
+        )
+        -- A dependant or an expectant parent still seen at no dwelling is a family's
+        -- member all the same: they get a home of their own.
+        SELECT x.person_id,
+               coalesce(x.household_key, bn.household_key, bg.household_key, cb.household_key,
+                        CASE WHEN p.dependent OR p.expectant THEN 'K' || x.person_id END)
+                 AS household_key
+        FROM placed x
+        JOIN people p USING (person_id)
+        LEFT JOIN by_name bn USING (person_id)
+        LEFT JOIN by_gp bg USING (person_id)
+        LEFT JOIN child_by_name cb USING (person_id)
+        """
+    )
