@@ -324,3 +324,28 @@ def test_outcome_counts_match_the_extract_record(db, tmp_path) -> None:
         assert extract is not None
         assert (extract.rows_read, extract.rows_loaded, extract.events_loaded) == (25, 25, 25)
         assert json.loads(json.dumps(extract.message)) == outcome.message
+
+
+def test_a_delta_names_a_relative_loaded_by_an_earlier_extract(db, tmp_path) -> None:
+    data = yaml.safe_load((builtin_contracts_dir() / "health_visiting.yaml").read_text())
+    data["extract"]["kind"] = "delta"
+    contract = parse_contract(data, origin=Path("health_visiting.yaml"))
+    header = (
+        "contact_id,client_id,client_type,mother_client_id,nhs_number,forename,surname,dob,sex,"
+        "postcode,gp_practice,contact_date,service,contact_type,concerns,edd"
+    )
+    first = tmp_path / "0-19_service_contacts_1.csv"
+    first.write_text(
+        header + "\nC1,HV1,MOTHER,,,Zofia,Nowak,1990-01-02,F,NS1 2AB,P81234,2025-01-05,"
+        "HV,ANTENATAL,,2025-04-01\n"
+    )
+    second = tmp_path / "0-19_service_contacts_2.csv"
+    second.write_text(
+        header + "\nC2,HV2,CHILD,HV1,,Ola,Nowak,2025-03-30,F,NS1 2AB,P81234,2025-04-20,"
+        "HV,NEW_BIRTH,,\n"
+    )
+    load(db, first, contract)
+    load(db, second, contract)
+    with db() as session:
+        rel = session.scalars(select(SourceRelationship)).one()
+        assert (rel.record_id, rel.related_record_id, rel.relationship) == ("C2", "C1", "mother")
