@@ -228,10 +228,37 @@ def search_visible(
     now: datetime | None = None,
 ) -> list[str]:
     """The persons among ``person_ids`` the user may see in search results (audited once)."""
+    return visible_persons(
+        session,
+        user=user,
+        purpose=purpose,
+        person_ids=person_ids,
+        request_id=request_id,
+        now=now,
+        action="search",
+    )
+
+
+def visible_persons(
+    session: Session,
+    *,
+    user: User | None,
+    purpose: str,
+    person_ids: Sequence[str],
+    request_id: str | None,
+    now: datetime | None = None,
+    action: str = "view",
+) -> list[str]:
+    """The persons among ``person_ids`` the user could ``action`` one by one, in order.
+
+    For any list of persons (search results with ``action="search"``, a caseload, a
+    family's members with ``"view"``); one audit event names exactly those returned.
+    """
+    audit_action = AUDIT_ACTIONS.get((action, "Person"), f"person.{action}")
     checked = check_request(
         session,
         user=user,
-        action="person.search",
+        action=audit_action,
         purpose=purpose,
         records=[],
         request_id=request_id,
@@ -240,20 +267,20 @@ def search_visible(
     policy_ids: set[str] = set()
     for person_id in dict.fromkeys(person_ids):
         facts = gather(session, user=checked, person_id=person_id, purpose=purpose, now=now)
-        decision = decide(facts.principal, "search", facts.resource, facts.context)
+        decision = decide(facts.principal, action, facts.resource, facts.context)
         if decision.allowed:
             allowed.append(person_id)
             policy_ids.update(decision.policy_ids)
     record(
         session,
         actor=checked,
-        action="person.search",
+        action=audit_action,
         records=[f"person:{p}" for p in allowed],
         decision="allow",
         policy_ids=sorted(policy_ids),
         purpose=purpose,
         request_id=request_id,
-        details={"candidates": len(person_ids)},
+        details={"candidates": len(person_ids), "list": action},
     )
     return allowed
 

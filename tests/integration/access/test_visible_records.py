@@ -121,3 +121,30 @@ def test_the_list_is_exactly_what_opening_one_by_one_allows(
     events = session.scalars(select(AuditEvent).where(AuditEvent.seq > before)).all()
     assert len(events) == 1
     assert events[0].records == [r.ref for r in shown]
+
+
+def test_a_list_of_persons_holds_only_those_the_user_could_open(session: Session) -> None:
+    council = organisation(session)
+    worker = user(session, council, "early_help_worker")
+    mine, other = person(session), person(session)
+    fam = family(session, mine)
+    casework.add_involvement(
+        session,
+        user=worker,
+        practitioner=worker,
+        kind="allocated_worker",
+        family_id=fam,
+        purpose="early_help_support",
+        request_id="i",
+    )
+    shown = service.visible_persons(
+        session,
+        user=worker,
+        purpose="early_help_support",
+        person_ids=[other, mine],
+        request_id="caseload",
+    )
+    assert shown == [mine]
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert last is not None
+    assert (last.action, last.records) == ("person.view", [f"person:{mine}"])
