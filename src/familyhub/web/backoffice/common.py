@@ -13,7 +13,7 @@ from familyhub.access.decision import Decision
 from familyhub.audit.service import RecordedEvent, record
 from familyhub.web.deps import Visit
 from familyhub.web.guard import require_service_action
-from familyhub.web.pages import uk_time
+from familyhub.web.pages import UK, uk_time
 
 # The longest reason or note a form accepts (the services keep them as text).
 MAX_NOTE = 2000
@@ -57,8 +57,9 @@ def day(value: date | None) -> str:
     return f"{value:%-d %B %Y}" if value is not None else ""
 
 
-def utc_start(value: date) -> datetime:
-    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+def day_start(value: date) -> datetime:
+    """When a day begins in England, in UTC (how the database keeps moments)."""
+    return datetime(value.year, value.month, value.day, tzinfo=UK).astimezone(UTC)
 
 
 def parse_day(text: str) -> date | None:
