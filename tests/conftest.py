@@ -5,14 +5,15 @@ suite a second time against PostgreSQL). Two kinds of clean database:
 
 * ``session``: a SQLAlchemy session inside a transaction on a migrated database, rolled back
   after the test (fast; for service-level tests).
-* ``fresh_db_url``: a brand-new migrated database of its own (a temporary SQLite file, or a new
-  PostgreSQL schema), for tests that open their own connections: the CLI, killed processes,
-  concurrent writers.
+* ``fresh_db_url``: a brand-new migrated database of its own (a copy of a migrated template:
+  a SQLite file, or a PostgreSQL database made with CREATE DATABASE ... TEMPLATE), for tests
+  that open their own connections: the CLI, killed processes, concurrent writers.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,9 +30,12 @@ from familyhub.migrate import upgrade
 DB_FIXTURES = {"session", "fresh_db_url", "migrated_url", "fh_env", "db_engine"}
 _db_tests_passed = {"count": 0}
 
+# Read once, before any test changes the environment: the server CI points the suite at.
+_BASE_DATABASE_URL = os.environ.get("FAMILYHUB_DATABASE_URL") or None
+
 
 def _base_url() -> str | None:
-    return os.environ.get("FAMILYHUB_DATABASE_URL") or None
+    return _BASE_DATABASE_URL
 
 
 def backend_name() -> str:
@@ -39,46 +43,106 @@ def backend_name() -> str:
     return make_url(url).get_backend_name() if url else "sqlite"
 
 
-def _new_postgres_schema(base_url: str) -> tuple[str, str]:
-    schema = f"fh_test_{uuid.uuid4().hex[:12]}"
-    engine = fh_db.make_engine(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return schema, url.render_as_string(hide_password=False)
-
-
-def _drop_postgres_schema(base_url: str, schema: str) -> None:
-    engine = fh_db.make_engine(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
-
-
-def _new_database(tmp_dir: Path) -> tuple[str, object]:
-    """A new empty database URL and a handle for dropping it."""
+def _server_url() -> str:
     base = _base_url()
-    if base and make_url(base).get_backend_name() == "postgresql":
-        schema, url = _new_postgres_schema(base)
-        return url, schema
-    return f"sqlite:///{tmp_dir / f'fh-{uuid.uuid4().hex[:8]}.db'}", None
+    assert base is not None, "only called when FAMILYHUB_DATABASE_URL names a server"
+    return base
 
 
-def _drop_database(handle: object) -> None:
+def _admin_execute(statement: str) -> None:
+    """Run a statement that cannot run in a transaction (CREATE/DROP DATABASE)."""
+    engine = fh_db.make_engine(_server_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def _postgres_url(database: str) -> str:
+    return make_url(_server_url()).set(database=database).render_as_string(hide_password=False)
+
+
+def _is_postgres() -> bool:
     base = _base_url()
-    if base and isinstance(handle, str):
-        _drop_postgres_schema(base, handle)
+    return base is not None and make_url(base).get_backend_name() == "postgresql"
+
+
+class _DatabaseFactory:
+    """Hands out brand-new migrated databases quickly.
+
+    The migrations run once, into a template; each new database is a copy of it (PostgreSQL
+    ``CREATE DATABASE ... TEMPLATE``, or a file copy for SQLite). Running every migration per
+    test made the PostgreSQL suite minutes slower.
+    """
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self.tmp_dir = tmp_dir
+        self.run = uuid.uuid4().hex[:8]
+        if _is_postgres():
+            self.template = f"fh_tmpl_{self.run}"
+            _admin_execute(f'CREATE DATABASE "{self.template}"')
+            upgrade(_postgres_url(self.template))
+        else:
+            self.template = str(tmp_dir / "template.db")
+            upgrade(f"sqlite:///{self.template}")
+        fh_db.reset_engine()
+
+    def new(self) -> tuple[str, str]:
+        """A new migrated database: (url, handle for drop)."""
+        name = f"fh_test_{self.run}_{uuid.uuid4().hex[:8]}"
+        if _is_postgres():
+            _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            return _postgres_url(name), name
+        path = self.tmp_dir / f"{name}.db"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}", str(path)
+
+    def drop(self, handle: str) -> None:
+        fh_db.reset_engine()
+        if _is_postgres():
+            _admin_execute(f'DROP DATABASE IF EXISTS "{handle}" WITH (FORCE)')
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(handle + suffix).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if _is_postgres():
+            _admin_execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
-def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One migrated database shared by the session's transactional tests."""
-    url, handle = _new_database(tmp_path_factory.mktemp("db"))
-    upgrade(url)
-    yield url
+def _databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_DatabaseFactory]:
+    factory = _DatabaseFactory(tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads or writes the developer's ./var or the server's default schema.
+
+    Code that reaches for the configured database without being given one (``fh_env``) gets
+    an empty database of the test's own, so the mistake shows as "no such table" instead of
+    leaving rows behind for the next test.
+    """
+    monkeypatch.setenv("FAMILYHUB_DATA_DIR", str(tmp_path / "unconfigured-var"))
+    monkeypatch.setenv(
+        "FAMILYHUB_DATABASE_URL", f"sqlite:///{tmp_path / 'unconfigured-var' / 'empty.db'}"
+    )
+    get_settings.cache_clear()
     fh_db.reset_engine()
-    _drop_database(handle)
+    yield
+    get_settings.cache_clear()
+    fh_db.reset_engine()
+
+
+@pytest.fixture(scope="session")
+def migrated_url(_databases: _DatabaseFactory) -> Iterator[str]:
+    """One migrated database shared by the session's transactional tests."""
+    url, handle = _databases.new()
+    yield url
+    _databases.drop(handle)
 
 
 @pytest.fixture(scope="session")
@@ -106,13 +170,11 @@ def session(db_engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def fresh_db_url(tmp_path: Path) -> Iterator[str]:
+def fresh_db_url(_databases: _DatabaseFactory) -> Iterator[str]:
     """A database of this test's own, migrated to head."""
-    url, handle = _new_database(tmp_path)
-    upgrade(url)
+    url, handle = _databases.new()
     yield url
-    fh_db.reset_engine()
-    _drop_database(handle)
+    _databases.drop(handle)
 
 
 @pytest.fixture
