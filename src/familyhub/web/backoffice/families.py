@@ -14,10 +14,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from familyhub.access.decision import decide
+from familyhub.access.decision import Context, Principal, Resource, decide
 from familyhub.access.facts import gather
+from familyhub.audit.service import record
 from familyhub.families.models import FamilyMember
 from familyhub.web.deps import Visit
+from familyhub.web.errors import RefusedError
 
 ROLE_WORDS = {
     "child": "Child",
@@ -34,6 +36,36 @@ ROLE_WORDS = {
 class Visible:
     family_ids: list[str]
     policy_ids: list[str]
+
+
+def require_family_view(visit: Visit) -> None:
+    """Refuse (audited, 403) a user whose role and purpose let them view no family at all.
+
+    The decision point is asked about a family with no facts attached (no involvement, no
+    consent): the programme team for Supporting Families may, a planner for statistics may
+    not. Each family is still decided on its own facts when it is listed or opened.
+    """
+    decision = decide(
+        Principal.of(visit.user),
+        "view",
+        Resource.family("any-family"),
+        Context(purpose=visit.purpose or ""),
+    )
+    if decision.allowed:
+        return
+    record(
+        visit.db,
+        actor=visit.user,
+        action="programme.families",
+        records=[],
+        decision=decision,
+        purpose=visit.purpose,
+        request_id=visit.request_id,
+        details={"reasons": decision.reasons},
+    )
+    visit.db.commit()
+    reasons = " ".join(decision.reasons) or "Your role and purpose do not allow it."
+    raise RefusedError(f"You cannot use this part of the service: {reasons}")
 
 
 def visible_families(visit: Visit, family_ids: Sequence[str]) -> Visible:

@@ -23,7 +23,11 @@ from familyhub.outcomes.models import FamilyAssessment, FamilyEpisode
 from familyhub.outcomes.service import DecisionError, decide_need, decisions_in_force, family_needs
 from familyhub.web.backoffice import programme_claims
 from familyhub.web.backoffice.common import MAX_NOTE, audit, day, error_list, parse_day, when
-from familyhub.web.backoffice.families import member_labels, visible_families
+from familyhub.web.backoffice.families import (
+    member_labels,
+    require_family_view,
+    visible_families,
+)
 from familyhub.web.deps import CurrentVisit, html_router
 from familyhub.web.navigation import Destination, add_destination
 from familyhub.web.templating import render
@@ -53,6 +57,7 @@ def eligible_families(
     visit: CurrentVisit,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
+    require_family_view(visit)
     assessments = list(
         visit.db.scalars(
             select(FamilyAssessment)

@@ -24,7 +24,7 @@ from familyhub.outcomes.headline import BY_KEY
 from familyhub.outcomes.models import FamilyEpisode, OutcomeClaim
 from familyhub.outcomes.rules import load_rules
 from familyhub.web.backoffice.common import audit, day, download, when
-from familyhub.web.backoffice.families import visible_families
+from familyhub.web.backoffice.families import require_family_view, visible_families
 from familyhub.web.deps import CurrentVisit, html_router
 from familyhub.web.navigation import Destination, add_destination
 from familyhub.web.templating import render
@@ -73,6 +73,7 @@ def _authorize(visit: CurrentVisit, family_id: str, audit_action: str, **details
 
 @router.get("/programme/claims")
 def claims_page(request: Request, visit: CurrentVisit) -> Response:
+    require_family_view(visit)
     rules = load_rules()
     today = date.today()
     claimable = claims.claimable_episodes(visit.db, rules=rules, on=today)
