@@ -113,8 +113,10 @@ def _residence(con: duckdb.DuckDBPyConnection, on: str) -> None:
     con.execute(
         """
         CREATE TEMP TABLE address_uprn AS
-        SELECT address_key, mode(raw_key) AS uprn_key FROM observed
-        WHERE raw_key LIKE 'U%' AND address_key IS NOT NULL GROUP BY address_key
+        SELECT address_key, max({'n': n, 'v': raw_key}).v AS uprn_key
+        FROM (SELECT address_key, raw_key, count(*) AS n FROM observed
+              WHERE raw_key LIKE 'U%' AND address_key IS NOT NULL GROUP BY ALL)
+        GROUP BY address_key
         """
     )
     con.execute(
@@ -130,8 +132,10 @@ def _residence(con: duckdb.DuckDBPyConnection, on: str) -> None:
         CREATE TEMP TABLE households AS
         SELECT household_key,
                max(CASE WHEN household_key LIKE 'U%' THEN substr(household_key, 2) END) AS uprn,
-               mode(address) AS address, mode(postcode) AS postcode
-        FROM seen GROUP BY household_key
+               max({'n': n, 'v': address}).v AS address,
+               max({'n': n, 'v': postcode}).v AS postcode
+        FROM (SELECT household_key, address, postcode, count(*) AS n FROM seen GROUP BY ALL)
+        GROUP BY household_key
         """
     )
     # Where each person lives now: most sources in their latest year, then the latest seen.
@@ -166,10 +170,11 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
         f"""
         CREATE TEMP TABLE people AS
         WITH birth AS (
-            SELECT l.person_id, mode(r.date_of_birth) AS date_of_birth
-            FROM records_in r JOIN links_in l USING (source, record_id)
-            WHERE r.date_of_birth > DATE '1901-01-01'
-            GROUP BY l.person_id
+            SELECT person_id, max({"n": n, 'v': date_of_birth}).v AS date_of_birth
+            FROM (SELECT l.person_id, r.date_of_birth, count(*) AS n
+                  FROM records_in r JOIN links_in l USING (source, record_id)
+                  WHERE r.date_of_birth > DATE '1901-01-01' GROUP BY ALL)
+            GROUP BY person_id
         ),
         facts AS (
             SELECT l.person_id,
