@@ -4,6 +4,8 @@
     FH_BENCH_PEOPLE=20000 python -m benchmarks linkage
     FH_BENCH_TEXTBOOK=0 ...                           # skip the textbook comparison
     FH_BENCH_DUCKDB=/tmp/bench.duckdb ...             # keep the working tables to inspect
+    FH_BENCH_PARTS=ops FH_BENCH_OPS_PEOPLE=1000000    # only the operations (full link through
+                                                      # SQLite, incremental, match latency)
 
 Prints pairwise precision/recall/F1, B-cubed F1, per name-origin group recall, twin and
 namesake pairs merged, and the time of each stage. Figures only: nothing here asserts.
@@ -89,6 +91,88 @@ def _line(name: str, q: dict[str, Any]) -> str:
 
 
 def main() -> None:
+    parts = os.environ.get("FH_BENCH_PARTS", "quality,ops").split(",")
+    if "quality" in parts:
+        quality_benchmark()
+    if "ops" in parts:
+        operations_benchmark()
+
+
+def operations_benchmark() -> None:
+    """The daily operations through the database (SQLite file): full link with everything
+    written, incremental run of new records, and ``match`` latency."""
+    import tempfile
+    from pathlib import Path
+
+    from tests.integration.linkage.conftest import load_records
+
+    from familyhub.config import get_settings
+    from familyhub.db import make_engine, reset_engine, session_factory
+    from familyhub.linkage import service
+    from familyhub.linkage.incremental import link_incremental
+    from familyhub.linkage.match import matcher
+    from familyhub.migrate import upgrade
+
+    people = int(os.environ.get("FH_BENCH_OPS_PEOPLE", os.environ.get("FH_BENCH_PEOPLE", "100000")))
+    new_records = int(os.environ.get("FH_BENCH_NEW_RECORDS", "10000"))
+    seed = int(os.environ.get("FH_BENCH_SEED", "7"))
+    folder = Path(tempfile.mkdtemp(prefix="fh-bench-linkage-"))
+    os.environ["FAMILYHUB_DATA_DIR"] = str(folder)
+    os.environ["FAMILYHUB_DATABASE_URL"] = f"sqlite:///{folder / 'fh.db'}"
+    get_settings.cache_clear()
+    reset_engine()
+    upgrade()
+    records = population(people, seed).drop_columns([*TRUTH_COLUMNS[1:], "household"])
+    first = records.slice(0, records.num_rows - new_records)
+    later = records.slice(records.num_rows - new_records)
+    engine = make_engine()
+    with session_factory(engine)() as session:
+        load_records(session, first)
+        session.commit()
+    print(f"ops: {people:,} people, {first.num_rows:,} records loaded into SQLite")
+    start = time.perf_counter()
+    with session_factory(engine)() as session:
+        summary = service.link(session=session, actor="bench")
+        session.commit()
+    total = time.perf_counter() - start
+    print(f"full link (train, score, cluster, ids, golden records, written): {total:.1f} s; "
+          f"{summary['timings_seconds']}")  # fmt: skip
+    with session_factory(engine)() as session:
+        load_records(session, later)
+        session.commit()
+    start = time.perf_counter()
+    with session_factory(engine)() as session:
+        inc = link_incremental(session=session, actor="bench")
+        session.commit()
+    print(f"incremental: {new_records:,} new records in {time.perf_counter() - start:.1f} s "
+          f"({inc['timings_seconds']}; persons in scope {inc['persons_in_scope']:,})")  # fmt: skip
+    with session_factory(engine)() as session:
+        model = service.active_model(session=session)
+        assert model is not None
+        trained = model.settings
+    queries = later.slice(0, 200).to_pylist()
+    finder = matcher(service.cache_path(), trained)
+    times = []
+    for q in queries:
+        fields = {
+            "given_name": q["given_name"],
+            "family_name": q["family_name"],
+            "date_of_birth": q["date_of_birth"],
+            "postcode": q["postcode"],
+            "nhs_number": q["nhs_number"],
+        }
+        start = time.perf_counter()
+        finder.match(fields)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
+    print(f"match: {len(times)} queries, median {p50 * 1000:.0f} ms, 95th percentile "
+          f"{p95 * 1000:.0f} ms")  # fmt: skip
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:,.0f} MB")
+
+
+def quality_benchmark() -> None:
     people = int(os.environ.get("FH_BENCH_PEOPLE", "100000"))
     seed = int(os.environ.get("FH_BENCH_SEED", "7"))
     start = time.perf_counter()

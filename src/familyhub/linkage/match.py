@@ -12,6 +12,7 @@ it reopens itself when a new run has replaced the linkage cache.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -119,6 +120,7 @@ class Matcher:
             self.con, "fh_cached_records", trained, tf_schema="cache"
         )
         self.lock = threading.Lock()
+        self.calls = itertools.count()
 
     def match(self, fields: dict[str, Any], *, limit: int = 10) -> list[Candidate]:
         with self.lock:
@@ -126,10 +128,11 @@ class Matcher:
 
     def _match(self, fields: dict[str, Any], limit: int) -> list[Candidate]:
         features.prepare(self.con, query_row(fields), table="fh_query")
-        query = self.db_api.register("fh_query", table_name=f"fh_query_{id(fields)}")
+        call = next(self.calls)
+        query = self.db_api.register("fh_query", table_name=f"fh_query_{call}")
         predictions = self.linker.inference.predict_between(
             query,
-            self.db_api.register("fh_cached_records", table_name=f"fh_cached_{id(fields)}"),
+            self.db_api.register("fh_cached_records", table_name=f"fh_cached_{call}"),
             threshold_match_probability=MIN_PROBABILITY,
             warning_mode="never",
         )

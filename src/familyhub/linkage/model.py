@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 from splink import DuckDBAPI, Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.exceptions import SplinkException
 
 from familyhub.linkage.settings import (
     FIXED_M,
@@ -78,6 +79,13 @@ def _copy_parameters(
     return target
 
 
+def _describe(rule: Any) -> str:
+    try:
+        return str(rule.get_blocking_rule("duckdb").blocking_rule_sql)
+    except AttributeError:
+        return str(rule)
+
+
 def linker_for(con: duckdb.DuckDBPyConnection, table: str, settings: dict[str, Any]) -> Linker:
     db_api = DuckDBAPI(connection=con)
     frame = db_api.register(table)
@@ -108,11 +116,23 @@ def train(
     ]
     em_linker = linker_for(con, table, em_settings)
     sessions = []
+    failed: list[str] = []
     for rule in training_blocking_rules():
-        session = em_linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        try:
+            session = em_linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except (ValueError, SplinkException) as exc:
+            # On small or odd data EM can drive an m to underflow; the other rules still
+            # train, and levels no session reached keep floored defaults (``regularise``).
+            failed.append(f"{_describe(rule)}: {exc}")
+            continue
         sessions.append(session)
+    if not sessions:
+        raise ValueError(
+            "expectation maximisation failed on every training rule: the data are too few "
+            "or too uniform to train a model (" + "; ".join(failed) + ")"
+        )
     trained = regularise(
         _copy_parameters(trained, em_linker.misc.save_model_to_json(), ("m_probability",))
     )
@@ -121,6 +141,7 @@ def train(
         "sources": dict(con.sql(f"select source, count(*) from {table} group by 1").fetchall()),
         "probability_two_random_records_match": trained["probability_two_random_records_match"],
         "em_blocking_rules": len(sessions),
+        "em_blocking_rules_failed": failed,
         "u_sample_pairs": min(U_SAMPLE_PAIRS, max(n_records * 20, 10_000)),
     }
     return trained, summary

@@ -288,23 +288,33 @@ def _write_results(
             "person_id",
             sorted(touched | set(assignment.merged) | assignment.retired),
         )
+    # Values are rendered for the database inside DuckDB (text timestamps, JSON text,
+    # integer booleans), so rows go to the driver without per-value work in Python.
+    postgres = store.is_postgres(session)
+    stamp = store.timestamp_sql(postgres)
+    flag = "chosen" if postgres else "chosen::int"
     n_links = store.bulk_insert(
         session,
         "person_link",
         ["source_record_id", "source", "record_id", "person_id", "kind", "score",
          "match_probability", "model_id", "run_id", "linked_at"],
-        (
-            (*row, model_id, run_id, now)
-            for row in _stream(con, "select id, source, record_id, person_id, kind, score, "
-                               "match_probability from fh_link_rows")
+        store.stream(
+            con,
+            "select id, source, record_id, person_id, kind, score, match_probability, "
+            f"{int(model_id)}, {int(run_id)}, {stamp.format('now()::timestamp')} from fh_link_rows",
         ),
+        prepared=True,
     )  # fmt: skip
     n_golden = store.bulk_insert(
         session,
         "golden_value",
         ["person_id", "field", "value", "chosen", "sources", "source_count", "last_seen", "rule"],
-        _stream(con, "select person_id, field, value, chosen, sources, source_count, "
-                     "last_seen, rule from fh_golden"),
+        store.stream(
+            con,
+            f"select person_id, field, value, {flag}, to_json(sources)::varchar, source_count, "
+            f"{stamp.format('last_seen')}, rule from fh_golden",
+        ),
+        prepared=True,
     )  # fmt: skip
     store.bulk_insert(
         session,
@@ -328,14 +338,6 @@ def _write_results(
         "id_events": events,
         "review_queue_open": queue,
     }
-
-
-def _stream(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    cursor = con.cursor()
-    result = cursor.execute(sql)
-    while rows := result.fetchmany(store.FETCH_BATCH):
-        yield from rows
-    cursor.close()
 
 
 def _delete_in(session: Session, table: str, column: str, values: list[Any]) -> None:
@@ -366,11 +368,18 @@ def _write_persons(
             " has_conflicts boolean)"
         )
     )
+    postgres = store.is_postgres(session)
+    rendered = [
+        "date_of_birth::varchar" if c == "date_of_birth" else
+        ("has_conflicts" if postgres else "has_conflicts::int") if c == "has_conflicts" else c
+        for c in PERSON_COLUMNS
+    ]  # fmt: skip
     store.bulk_insert(
         session,
         temp,
         ["id", *PERSON_COLUMNS],
-        _stream(con, f"select person_id, {', '.join(PERSON_COLUMNS)} from fh_person_summary"),
+        store.stream(con, f"select person_id, {', '.join(rendered)} from fh_person_summary"),
+        prepared=True,
     )
     columns = ", ".join(PERSON_COLUMNS)
     prefixed = ", ".join(f"t.{c}" for c in PERSON_COLUMNS)

@@ -9,7 +9,7 @@ so a run still commits everything or nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -67,10 +67,33 @@ def _copy_value(value: Any) -> Any:
     return value
 
 
+def timestamp_sql(postgres: bool) -> str:
+    """A DuckDB expression template rendering a UTC timestamp as the database stores it."""
+    if postgres:
+        return "strftime({}, '%Y-%m-%d %H:%M:%S.%f+00')"
+    return "strftime({}, '%Y-%m-%d %H:%M:%S.%f')"
+
+
+def stream(con: Any, sql: str) -> Iterator[tuple[Any, ...]]:
+    """Rows of a DuckDB query as tuples, converted a column at a time through Arrow."""
+    table = con.sql(sql).to_arrow_table()
+    for batch in table.to_batches(FETCH_BATCH):
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
 def bulk_insert(
-    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    session: Session,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    prepared: bool = False,
 ) -> int:
-    """Insert ``rows`` into ``table`` within the session's transaction; returns the count."""
+    """Insert ``rows`` into ``table`` within the session's transaction; returns the count.
+
+    ``prepared``: the values are already in the database's text form (see ``stream`` and
+    ``timestamp_sql``), so they go to the driver untouched.
+    """
     connection = session.connection()
     raw = connection.connection.driver_connection
     count = 0
@@ -79,7 +102,7 @@ def bulk_insert(
         cursor = raw.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([_copy_value(v) for v in row])
+                copy.write_row(row if prepared else [_copy_value(v) for v in row])
                 count += 1
         return count
     cursor = raw.cursor()  # type: ignore[union-attr]
@@ -87,7 +110,7 @@ def bulk_insert(
     batch: list[Sequence[Any]] = []
     sql = f"insert into {table} ({column_list}) values ({marks})"  # noqa: S608
     for row in rows:
-        batch.append([_sqlite_value(v) for v in row])
+        batch.append(row if prepared else [_sqlite_value(v) for v in row])
         if len(batch) >= FETCH_BATCH:
             cursor.executemany(sql, batch)
             count += len(batch)
