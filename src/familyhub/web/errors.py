@@ -197,15 +197,45 @@ def unexpected_response(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _not_found(request: Request, exc: Exception) -> Response:
+    # A person or family id that names no one (already audited by the single view).
+    if wants_json(request):
+        return _error_json(request, 404, "not_found", str(exc))
+    return error_page(
+        request,
+        status=404,
+        title="Page not found",
+        paragraphs=[str(exc), "The record may have been merged into another or removed."],
+    )
+
+
+async def _bad_input(request: Request, exc: Exception) -> Response:
+    # A service could not accept the input (a search or an action); its message says why.
+    if wants_json(request):
+        return _error_json(request, 400, "invalid_request", str(exc))
+    return error_page(
+        request,
+        status=400,
+        title="Sorry, that could not be done",
+        paragraphs=[str(exc), "Go back, check what you entered and try again."],
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     return unexpected_response(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    from familyhub.access.service import AccessRefusedError
+    from familyhub.access.service import AccessRefusedError, InvalidRequestError
+    from familyhub.casework.service import CaseworkError
+    from familyhub.consent.service import ConsentError
+    from familyhub.singleview.service import NotFoundError, SearchError
 
     app.add_exception_handler(RefusedError, _refused)
     app.add_exception_handler(AccessRefusedError, _access_refused)
+    app.add_exception_handler(NotFoundError, _not_found)
+    for invalid in (InvalidRequestError, SearchError, CaseworkError, ConsentError):
+        app.add_exception_handler(invalid, _bad_input)
     app.add_exception_handler(SignInRequiredError, _sign_in_required)
     app.add_exception_handler(PurposeRequiredError, _purpose_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)
