@@ -170,7 +170,7 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
         f"""
         CREATE TEMP TABLE people AS
         WITH birth AS (
-            SELECT person_id, max({"n": n, 'v': date_of_birth}).v AS date_of_birth
+            SELECT person_id, max({{'n': n, 'v': date_of_birth}}).v AS date_of_birth
             FROM (SELECT l.person_id, r.date_of_birth, count(*) AS n
                   FROM records_in r JOIN links_in l USING (source, record_id)
                   WHERE r.date_of_birth > DATE '1901-01-01' GROUP BY ALL)
