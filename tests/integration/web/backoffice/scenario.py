@@ -14,7 +14,7 @@ from sqlalchemy import select
 from familyhub.audit.models import AuditEvent
 from familyhub.db import unit_of_work
 from familyhub.families.models import Family, FamilyMember
-from familyhub.linkage.models import ReviewPair
+from familyhub.linkage.models import Person, ReviewPair
 from familyhub.outcomes.models import FamilyAssessment, FamilyNeed, NeedEvidence
 from familyhub.sources.models import QuarantineRow, SourceExtract, SourceRecord
 from tests.integration.web.support import TestUser, make_user
@@ -120,6 +120,12 @@ def eligible_family(*, evidence_on: date = date(2024, 1, 10)) -> tuple[str, str]
         "financial_stability": (parent, "Universal Credit claim, from the DWP data share"),
     }
     with unit_of_work() as session:
+        session.add_all(
+            [
+                Person(id=parent, given_name="Jade", family_name="Okoro", sex="F"),
+                Person(id=child, given_name="Tobi", family_name="Okoro", sex="M"),
+            ]
+        )
         session.add(Family(id=family_id, status="active"))
         session.add_all(
             [
