@@ -8,10 +8,10 @@ access decision and audit event have been made.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, computed_field, field_validator
 
 # How much of a person or family the user may see on this request:
 # full: the whole view; contact: identity and contact details only (early help seeking the
@@ -21,6 +21,14 @@ Level = Literal["full", "contact", "minimal"]
 
 class Result(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _utc(cls, value: object) -> object:
+        # SQLite hands back naive UTC; the API promises RFC 3339 date-times with an offset.
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class LeadContact(Result):
