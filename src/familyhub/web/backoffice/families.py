@@ -16,8 +16,11 @@ from sqlalchemy import select
 
 from familyhub.access.decision import Context, Principal, Resource, decide
 from familyhub.access.facts import gather
+from familyhub.access.service import RecordRef, visible_records
 from familyhub.audit.service import record
 from familyhub.families.models import FamilyMember
+from familyhub.outcomes.models import NeedEvidence
+from familyhub.sources.models import SourceEvent
 from familyhub.web.deps import Visit
 from familyhub.web.errors import RefusedError
 
@@ -106,3 +109,40 @@ def member_labels(visit: Visit, family_id: str, *, on: date) -> dict[str, str]:
         role = ROLE_WORDS.get(member.role, member.role.replace("_", " ").capitalize())
         labels[member.person_id] = f"{role}{_age(member.date_of_birth, on)}"
     return labels
+
+
+def visible_evidence(visit: Visit, evidence: Sequence[NeedEvidence]) -> set[int]:
+    """The ids of the ``need_evidence`` rows whose partner record this user may see.
+
+    Each piece of evidence is a partner's event; the decision point decides each one like
+    any record (its data category, its supplier, the family's consent), so the programme
+    team reads the evidence the sharing rules give it and is told how much else there is.
+    Evidence whose event is no longer held is not shown. One audit event names what is shown.
+    """
+    if not evidence:
+        return set()
+    events = {
+        (e.source, e.event_id): e
+        for e in visit.db.scalars(
+            select(SourceEvent).where(SourceEvent.event_id.in_({n.event_id for n in evidence}))
+        )
+    }
+    refs: list[RecordRef] = []
+    ref_of: dict[int, str] = {}
+    for item in evidence:
+        event = events.get((item.source, item.event_id))
+        if event is None:
+            continue
+        ref_of[item.id] = f"source_event:{event.id}"
+        refs.append(RecordRef(ref_of[item.id], item.person_id, event.data_category, event.source))
+    shown = {
+        r.ref
+        for r in visible_records(
+            visit.db,
+            user=visit.user,
+            purpose=visit.purpose or "",
+            records=list({r.ref: r for r in refs}.values()),
+            request_id=visit.request_id,
+        )
+    }
+    return {item_id for item_id, ref in ref_of.items() if ref in shown}

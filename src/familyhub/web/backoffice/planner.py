@@ -76,7 +76,8 @@ _lock = threading.Lock()
 def _charts(visit: CurrentVisit) -> _Kept:
     today = date.today()
     latest_run = visit.db.scalar(select(func.max(Run.id)))
-    key = (today, latest_run)
+    # The database too: one process may serve (or test) more than one.
+    key = (str(visit.db.get_bind().engine.url), today, latest_run)
     with _lock:
         kept = _kept.get("dashboard")
         if kept and kept.key == key and time.monotonic() - kept.made < KEEP_SECONDS:

@@ -26,6 +26,7 @@ from familyhub.web.backoffice.common import MAX_NOTE, audit, day, error_list, pa
 from familyhub.web.backoffice.families import (
     member_labels,
     require_family_view,
+    visible_evidence,
     visible_families,
 )
 from familyhub.web.deps import CurrentVisit, html_router
@@ -109,21 +110,28 @@ def eligible_families(
 
 
 def _need_groups(visit: CurrentVisit, family_id: str) -> list[dict[str, Any]]:
-    """The family's needs, one group per headline outcome, members and evidence under it."""
+    """The family's needs, one group per headline outcome, members and evidence under it.
+
+    Only the evidence the decision point lets this user see is listed; the rest is counted.
+    """
     labels = member_labels(visit, family_id, on=date.today())
+    items = family_needs(visit.db, family_id)
+    seen = visible_evidence(visit, [e for i in items for e in i["evidence"]])
     groups: dict[str, dict[str, Any]] = {}
-    for item in family_needs(visit.db, family_id):
+    for item in items:
         need = item["need"]
+        outcome = BY_KEY.get(need.need)
         group = groups.setdefault(
             need.need,
             {
                 "key": need.need,
-                "title": BY_KEY[need.need].title if need.need in BY_KEY else need.need,
-                "number": BY_KEY[need.need].number if need.need in BY_KEY else 0,
+                "title": outcome.title if outcome else need.need,
+                "number": outcome.number if outcome else 0,
                 "decision": item["decision"],
                 "members": [],
             },
         )
+        shown = [e for e in item["evidence"] if e.id in seen]
         group["members"].append(
             {
                 "who": labels.get(need.person_id, "Former member of the family"),
@@ -132,6 +140,7 @@ def _need_groups(visit: CurrentVisit, family_id: str) -> list[dict[str, Any]]:
                 "last": day(need.last_evidence_date),
                 "ongoing": need.ongoing,
                 "rules_version": need.rules_version,
+                "hidden": len(item["evidence"]) - len(shown),
                 "evidence": [
                     {
                         "text": e.text,
@@ -139,7 +148,7 @@ def _need_groups(visit: CurrentVisit, family_id: str) -> list[dict[str, Any]]:
                         "date": day(e.event_date),
                         "source": e.source,
                     }
-                    for e in item["evidence"]
+                    for e in shown
                 ],
             }
         )

@@ -15,6 +15,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import vl_convert
 from sqlalchemy.orm import Session
 
@@ -78,5 +79,10 @@ def waterfall(session: Session, *, record_a: int, record_b: int, label_id: str) 
         explanation = explain_pair(linkage.cache_path(), model.settings, record_a, record_b)
     except (LookupError, FileNotFoundError) as exc:
         return Waterfall(None, "", f"The chart cannot be drawn: {exc}.")
+    except duckdb.Error:
+        # The last run's cache is missing or a run is rewriting it right now.
+        return Waterfall(
+            None, "", "The chart cannot be drawn while the linkage cache is unavailable."
+        )
     svg = vl_convert.vegalite_to_svg(_without_value_labels(explanation.chart))
     return Waterfall(explanation, accessible_svg(str(svg), label_id=label_id))

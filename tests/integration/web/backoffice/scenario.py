@@ -16,7 +16,7 @@ from familyhub.db import unit_of_work
 from familyhub.families.models import Family, FamilyMember
 from familyhub.linkage.models import Person, ReviewPair
 from familyhub.outcomes.models import FamilyAssessment, FamilyNeed, NeedEvidence
-from familyhub.sources.models import QuarantineRow, SourceExtract, SourceRecord
+from familyhub.sources.models import QuarantineRow, SourceEvent, SourceExtract, SourceRecord
 from tests.integration.web.support import TestUser, make_user
 
 ROLES = {
@@ -112,13 +112,24 @@ def review_pair() -> tuple[int, int, int]:
 
 
 def eligible_family(*, evidence_on: date = date(2024, 1, 10)) -> tuple[str, str]:
-    """A family of a parent and a child with three needs; returns (family id, child id)."""
+    """A family of a parent and a child with four needs; returns (family id, child id).
+
+    The domestic abuse evidence is a police record (criminal offence data), which the
+    programme team is not shown.
+    """
     family_id, parent, child = new_id(), new_id(), new_id()
+    # need: (whose, the evidence sentence, its source, the event's data category)
     needs = {
-        "education": (child, "Attendance 84% in the autumn term, from the school census"),
-        "housing": (parent, "Rent arrears of 8 weeks, from Northmoor Homes"),
-        "financial_stability": (parent, "Universal Credit claim, from the DWP data share"),
-    }
+        "education": (child, "Attendance 84% in the autumn term, from the school census",
+                      "school_census", "education"),
+        "housing": (parent, "Rent arrears of 8 weeks, from Northmoor Homes", "housing",
+                    "housing"),
+        "financial_stability": (parent, "Universal Credit claim, from the DWP data share",
+                                "dwp_benefits", "financial"),
+        "domestic_abuse": (parent, "Domestic abuse incident, from Northmoor Police",
+                           "police_incidents", "criminal_offence"),
+    }  # fmt: skip
+    extracts = {source: extract(source) for _, _, source, _ in needs.values()}
     with unit_of_work() as session:
         session.add_all(
             [
@@ -139,7 +150,15 @@ def eligible_family(*, evidence_on: date = date(2024, 1, 10)) -> tuple[str, str]
                 ),
             ]
         )  # fmt: skip
-        for need, (person, text) in needs.items():
+        for need, (person, text, source, category) in needs.items():
+            session.add(
+                SourceEvent(
+                    source=source, record_id=f"R-{need}-{family_id[:6]}",
+                    event_id=f"E-{need}-{family_id[:6]}", event_type="test_event",
+                    event_date=evidence_on, data_category=category, description=text,
+                    extract_id=extracts[source],
+                )
+            )  # fmt: skip
             session.add(
                 FamilyNeed(
                     family_id=family_id, person_id=person, need=need, status="resolved",
@@ -151,14 +170,15 @@ def eligible_family(*, evidence_on: date = date(2024, 1, 10)) -> tuple[str, str]
             session.add(
                 NeedEvidence(
                     family_id=family_id, person_id=person, need=need, signal="need",
-                    rule_id=f"{need}_rule", rules_version="test-1", source="school_census",
-                    record_id=f"R-{need}", event_id=f"E-{need}", event_date=evidence_on,
+                    rule_id=f"{need}_rule", rules_version="test-1", source=source,
+                    record_id=f"R-{need}-{family_id[:6]}", event_id=f"E-{need}-{family_id[:6]}",
+                    event_date=evidence_on,
                     text=text,
                 )
             )  # fmt: skip
         session.add(
             FamilyAssessment(
-                family_id=family_id, has_dependants=True, need_count=3, needs=list(needs),
+                family_id=family_id, has_dependants=True, need_count=4, needs=list(needs),
                 eligible=True, confirmed_count=0, rules_version="test-1",
                 assessed_on=date.today(),
             )

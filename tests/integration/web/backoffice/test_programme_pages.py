@@ -41,6 +41,9 @@ def test_programme_team_reads_the_evidence_and_confirms_or_dismisses_each_need(
     page = client.get(f"/programme/families/{family_id}")
     assert "Attendance 84% in the autumn term, from the school census" in page.text
     assert "Rent arrears of 8 weeks" in page.text
+    # Police evidence is criminal offence data: counted, never shown to the programme team.
+    assert "Domestic abuse incident" not in page.text
+    assert "1 more piece of evidence is not shown to you" in page.text
     assert "Child, " in page.text
     assert "Not yet decided" in page.text
 
@@ -74,7 +77,7 @@ def test_a_sustained_outcome_is_claimed_once_with_its_evidence_pack(
     family_id, _ = scenario.eligible_family(evidence_on=date(2024, 1, 10))
     programme, purpose = scenario.user("programme")
     sign_in(client, programme, purpose=purpose)
-    for need in ("education", "housing", "financial_stability"):
+    for need in ("education", "housing", "financial_stability", "domestic_abuse"):
         assert (
             _decide(client, family_id, need, "confirmed", "Checked with the family").status_code
             == 303
@@ -116,7 +119,12 @@ def test_a_sustained_outcome_is_claimed_once_with_its_evidence_pack(
     assert pack.headers["content-disposition"].startswith("attachment;")
     rows = list(csv.DictReader(io.StringIO(pack.text)))
     assert tuple(rows[0]) == PACK_COLUMNS
-    assert {r["need"] for r in rows} == {"education", "housing", "financial_stability"}
+    assert {r["need"] for r in rows} == {
+        "education",
+        "housing",
+        "financial_stability",
+        "domestic_abuse",
+    }
     assert {r["decision_reason"] for r in rows} == {"Checked with the family"}
 
     again = client.post(
