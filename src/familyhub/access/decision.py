@@ -32,13 +32,16 @@ ACTIONS = frozenset(
         "view_consent",
         "record_consent",
         "manage_involvement",
+        "join_team",
         "refer",
         "manage_referral",
+        "view_referrals",
         "break_glass",
         "review_audit",
         "manage_users",
         "view_statistics",
         "manage_data",
+        "produce_evaluation_return",
     }
 )
 CONSENT_STATES = ("given", "declined", "withdrawn", "none")
@@ -72,14 +75,17 @@ class Principal:
 
 @dataclass(frozen=True)
 class Resource:
-    """What is asked about: a person, a family, one record of theirs, or the service."""
+    """What is asked about: a person, a family, one record of theirs, an organisation (its
+    referral inbox), or the service."""
 
-    kind: Literal["Person", "Family", "Record", "Service"]
+    kind: Literal["Person", "Family", "Record", "Organisation", "Service"]
     id: str
     restricted: bool = False
     sealed: bool = False
     category: str | None = None  # Record only: its data category
     supplier: str | None = None  # Record only: code of the organisation that supplied it
+    need_evidence: bool = False  # Record only: cited as evidence of a Supporting Families need
+    organisation_kind: str | None = None  # Organisation only: its kind
 
     @classmethod
     def person(cls, person_id: str, *, restricted: bool = False, sealed: bool = False) -> Resource:
@@ -98,8 +104,13 @@ class Resource:
         supplier: str,
         restricted: bool = False,
         sealed: bool = False,
+        need_evidence: bool = False,
     ) -> Resource:
-        return cls("Record", record_id, restricted, sealed, category, supplier)
+        return cls("Record", record_id, restricted, sealed, category, supplier, need_evidence)
+
+    @classmethod
+    def organisation(cls, code: str, *, kind: str) -> Resource:
+        return cls("Organisation", code, organisation_kind=kind)
 
     @classmethod
     def service(cls) -> Resource:
@@ -117,6 +128,7 @@ class Context:
     consent_categories: frozenset[str] = frozenset()
     override: bool = False
     referred_to_my_service: bool = False
+    on_programme: bool = False
 
     def as_cedar(self) -> dict[str, Any]:
         return {
@@ -127,6 +139,7 @@ class Context:
             "consent_categories": sorted(self.consent_categories),
             "override": self.override,
             "referred_to_my_service": self.referred_to_my_service,
+            "on_programme": self.on_programme,
         }
 
 
@@ -189,12 +202,16 @@ class PolicyEngine:
         uid = {"type": resource.kind, "id": resource.id}
         if resource.kind == "Service":
             return [{"uid": uid, "attrs": {}, "parents": []}]
+        if resource.kind == "Organisation":
+            kind = resource.organisation_kind or ""
+            return [{"uid": uid, "attrs": {"kind": kind}, "parents": []}]
         attrs: dict[str, Any] = {"restricted": resource.restricted, "sealed": resource.sealed}
         out: list[dict[str, Any]] = []
         if resource.kind == "Record":
             supplier = resource.supplier or ""
             attrs["category"] = resource.category or ""
             attrs["supplier"] = {"__entity": {"type": "Organisation", "id": supplier}}
+            attrs["need_evidence"] = resource.need_evidence
             if supplier != principal.organisation_code:
                 out.append(
                     {

@@ -163,6 +163,50 @@ def referred_to_service(
     return found is not None
 
 
+def on_programme(session: Session, family_ids: Sequence[str]) -> bool:
+    """One of the families is on the Supporting Families programme: eligible at its latest
+    assessment, or with a programme episode (open, or closed and awaiting its outcome)."""
+    if not family_ids:
+        return False
+    from familyhub.outcomes.models import FamilyAssessment, FamilyEpisode
+
+    eligible = session.scalar(
+        select(FamilyAssessment.family_id)
+        .where(FamilyAssessment.family_id.in_(list(family_ids)), FamilyAssessment.eligible)
+        .limit(1)
+    )
+    if eligible is not None:
+        return True
+    episode = session.scalar(
+        select(FamilyEpisode.id).where(FamilyEpisode.family_id.in_(list(family_ids))).limit(1)
+    )
+    return episode is not None
+
+
+def need_evidence_refs(
+    session: Session, refs: Iterable[str], family_ids: Sequence[str]
+) -> set[str]:
+    """The ``source_event:<id>`` refs among ``refs`` cited as evidence of a need of one of
+    ``family_ids`` (the outcomes engine's ``need_evidence``)."""
+    ids = {int(r.split(":", 1)[1]) for r in refs if r.startswith("source_event:")}
+    if not ids or not family_ids:
+        return set()
+    from familyhub.outcomes.models import NeedEvidence
+    from familyhub.sources.models import SourceEvent
+
+    rows = session.scalars(
+        select(SourceEvent.id)
+        .join(
+            NeedEvidence,
+            (NeedEvidence.source == SourceEvent.source)
+            & (NeedEvidence.record_id == SourceEvent.record_id)
+            & (NeedEvidence.event_id == SourceEvent.event_id),
+        )
+        .where(SourceEvent.id.in_(ids), NeedEvidence.family_id.in_(list(family_ids)))
+    )
+    return {f"source_event:{i}" for i in rows}
+
+
 def restricted_person_ids(session: Session, person_ids: Iterable[str], on: date) -> set[str]:
     """Persons whose processing is restricted on ``on`` (rights: ``processing_restriction``)."""
     ids = set(person_ids)
@@ -244,15 +288,23 @@ def gather(
             person_id=person_id,
             family_ids=family_ids,
         ),
+        on_programme=on_programme(session, family_ids),
     )
     return Facts(principal, resource, context, tuple(family_ids))
 
 
-def record_resource(*, ref: str, category: str, supplier: str, person: Resource) -> Resource:
+def record_resource(
+    *, ref: str, category: str, supplier: str, person: Resource, need_evidence: bool = False
+) -> Resource:
     """A record of ``person`` as a decision resource: sealed by category, restricted by person."""
     sealed = category in load_vocabulary().sealed_categories or person.sealed
     return Resource.record(
-        ref, category=category, supplier=supplier, restricted=person.restricted, sealed=sealed
+        ref,
+        category=category,
+        supplier=supplier,
+        restricted=person.restricted,
+        sealed=sealed,
+        need_evidence=need_evidence,
     )
 
 

@@ -22,6 +22,7 @@ from familyhub.access.decision import Decision, Principal, decide, decide_many
 from familyhub.access.facts import (
     Facts,
     gather,
+    need_evidence_refs,
     organisation_code_for_source,
     record_resource,
     utc,
@@ -44,6 +45,8 @@ AUDIT_ACTIONS = {
     ("record_consent", "Family"): "consent.record",
     ("manage_involvement", "Person"): "involvement.change",
     ("manage_involvement", "Family"): "involvement.change",
+    ("join_team", "Person"): "involvement.join",
+    ("join_team", "Family"): "involvement.join",
     ("refer", "Person"): "referral.create",
     ("refer", "Family"): "referral.create",
     ("manage_referral", "Person"): "referral.change",
@@ -312,6 +315,11 @@ def visible_records(
     suppliers: dict[str, str] = {}
     for person_id, positions in by_person.items():
         facts = gather(session, user=checked, person_id=person_id, purpose=purpose, now=now)
+        evidence = (
+            need_evidence_refs(session, [records[i].ref for i in positions], facts.family_ids)
+            if facts.context.on_programme
+            else set()
+        )
         resources = []
         for i in positions:
             item = records[i]
@@ -323,6 +331,7 @@ def visible_records(
                     category=item.category,
                     supplier=suppliers[item.source],
                     person=facts.resource,
+                    need_evidence=item.ref in evidence,
                 )
             )
         decisions = decide_many(facts.principal, "view_record", resources, facts.context)

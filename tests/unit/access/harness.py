@@ -34,6 +34,7 @@ def context_for(case: Case) -> Context:
         consent_categories=covered,
         override=case.override,
         referred_to_my_service=case.referred_to_my_service,
+        on_programme=case.on_programme,
     )
 
 
@@ -45,7 +46,17 @@ def resource_for(action: str, case: Case, index: int = 0) -> Resource:
             category=case.category,
             supplier=OWN_ORG if case.supplied_by_own_org else OTHER_ORG,
             person=person,
+            need_evidence=case.need_evidence,
         )
-    if action in ("review_audit", "manage_users", "view_statistics", "manage_data"):
+    if action == "view_referrals":
+        code = OWN_ORG if case.own_organisation else OTHER_ORG
+        return Resource.organisation(code, kind=case.org_kind)
+    if action in (
+        "review_audit",
+        "manage_users",
+        "view_statistics",
+        "manage_data",
+        "produce_evaluation_return",
+    ):
         return Resource.service()
     return person

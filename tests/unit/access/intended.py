@@ -52,33 +52,45 @@ ROLE_TRAITS: dict[str, frozenset[str]] = {
 
 DIRECT_WORK = {"safeguarding", "early_help_support", "direct_care", "supporting_families"}
 SEARCH_PURPOSES = DIRECT_WORK | {"seeking_consent"}
+# Joining the team around the family yourself: to care, for early help, or to safeguard.
+JOIN_PURPOSES = {"direct_care", "early_help_support", "safeguarding"}
 
 # Who sees each data category, besides the break-glass override, information governance
 # answering a rights request, and the organisation that supplied the record.
 #   traits: roles that see it; org_kinds: organisations that see it;
 #   team_with_consent: anyone involved, if the consent covers the category;
 #   lead_with_consent: the lead practitioner, if the consent covers the category;
-#   safeguarding: children's social care and the MASH acting to safeguard.
+#   safeguarding: children's social care and the MASH acting to safeguard;
+#   programme: the Supporting Families programme team, for the programme (evidence of a need
+#   of a family on the programme is all it may open); programme_with_consent: the same, only
+#   if the consent covers the category.
 CATEGORY_AUDIENCE: dict[str, dict[str, object]] = {
     "personal": {"everyone_with_full_view": True},
-    "health": {"traits": {HEALTH}, "lead_with_consent": True, "safeguarding": True},
+    "health": {
+        "traits": {HEALTH},
+        "lead_with_consent": True,
+        "safeguarding": True,
+        "programme_with_consent": True,
+    },
     "education": {
         "traits": {EDUCATION},
         "org_kinds": {"school"},
         "team_with_consent": True,
         "safeguarding": True,
+        "programme": True,
     },
     "early_years": {
         "traits": {HEALTH, EDUCATION},
         "org_kinds": {"school"},
         "team_with_consent": True,
         "safeguarding": True,
+        "programme": True,
     },
-    "social_care": {"traits": {SOCIAL_CARE}, "lead_with_consent": True},
+    "social_care": {"traits": {SOCIAL_CARE}, "lead_with_consent": True, "programme": True},
     "criminal_offence": {"traits": {CRIMINAL}},
     "special_category": {"traits": {SPECIAL}},
-    "financial": {"team_with_consent": True, "safeguarding": True},
-    "housing": {"team_with_consent": True, "safeguarding": True},
+    "financial": {"team_with_consent": True, "safeguarding": True, "programme": True},
+    "housing": {"team_with_consent": True, "safeguarding": True, "programme": True},
     "adoption": {"traits": {SEALED}, "sealed": True},
 }
 # consent: none (never asked), given (covering the category for this organisation and
@@ -101,6 +113,9 @@ class Case:
     restricted: bool = False
     sealed_person: bool = False
     referred_to_my_service: bool = False
+    on_programme: bool = False  # the family is on the Supporting Families programme
+    need_evidence: bool = False  # the record is evidence of one of the family's needs
+    own_organisation: bool = True  # view_referrals: the inbox asked about is the user's own
 
 
 def _basis_for_full_view(c: Case, traits: frozenset[str], *, for_view_only: bool) -> bool:
@@ -134,16 +149,26 @@ def _category_allows(c: Case, traits: frozenset[str]) -> bool:
     if c.override or _ig_rights(c, traits) or c.supplied_by_own_org:
         return True
     covered = c.consent == "given"
+    programme = PROGRAMME in traits and c.purpose == "supporting_families"
     return bool(
         traits & set(audience.get("traits", set()))  # type: ignore[call-overload]
         or c.org_kind in audience.get("org_kinds", set())  # type: ignore[operator]
         or (audience.get("team_with_consent") and c.involvement != "none" and covered)
         or (audience.get("lead_with_consent") and c.involvement == "lead_practitioner" and covered)
         or (audience.get("safeguarding") and STATUTORY in traits and c.purpose == "safeguarding")
+        or (audience.get("programme") and programme)
+        or (audience.get("programme_with_consent") and programme and covered)
     )
 
 
-SERVICE_ACTIONS = {"review_audit", "manage_users", "view_statistics", "manage_data"}
+SERVICE_ACTIONS = {
+    "review_audit",
+    "manage_users",
+    "view_statistics",
+    "manage_data",
+    "produce_evaluation_return",
+    "view_referrals",  # about an organisation's inbox, not about a person
+}
 
 
 def _sealed(c: Case, action: str) -> bool:
@@ -165,6 +190,7 @@ def intended(action: str, c: Case) -> bool:
             (PRACTITIONER in traits and c.purpose in SEARCH_PURPOSES)
             or (DATA in traits and c.purpose == "data_quality")
             or (PROGRAMME in traits and c.purpose == "supporting_families")
+            or (IG in traits and c.purpose == "information_governance")
         )
     if action in ("view", "view_contact", "view_record"):
         if c.restricted and not (
@@ -174,6 +200,13 @@ def intended(action: str, c: Case) -> bool:
         supplied = action == "view_record" and c.supplied_by_own_org
         supplied_basis = supplied and bool(traits & {PRACTITIONER, DATA})
         basis = _basis_for_full_view(c, traits, for_view_only=action == "view")
+        programme_evidence = (
+            action == "view_record"
+            and PROGRAMME in traits
+            and c.purpose == "supporting_families"
+            and c.on_programme
+            and c.need_evidence
+        )
         seeking_consent = (
             action == "view_contact"
             and EARLY_HELP in traits
@@ -181,7 +214,7 @@ def intended(action: str, c: Case) -> bool:
             and c.consent == "none"
             and c.purpose == "seeking_consent"
         )
-        if not (basis or supplied_basis or seeking_consent):
+        if not (basis or supplied_basis or seeking_consent or programme_evidence):
             return False
         if _consent_blocks(c, traits, supplied=supplied):
             return False
@@ -203,6 +236,24 @@ def intended(action: str, c: Case) -> bool:
         return PRACTITIONER in traits and (
             EARLY_HELP in traits or STATUTORY in traits or c.involvement == "lead_practitioner"
         )
+    if action == "join_team":
+        may_add_anyone = PRACTITIONER in traits and (
+            EARLY_HELP in traits or STATUTORY in traits or c.involvement == "lead_practitioner"
+        )
+        may_join = (
+            PRACTITIONER in traits
+            and c.purpose in JOIN_PURPOSES
+            and c.consent not in ("declined", "withdrawn")
+        )
+        return may_add_anyone or may_join
+    if action == "view_referrals":
+        return c.own_organisation and (
+            (STATUTORY in traits and c.purpose == "safeguarding")
+            or (
+                EARLY_HELP in traits
+                and c.purpose in {"early_help_support", "seeking_consent", "safeguarding"}
+            )
+        )
     if action == "refer":
         return PRACTITIONER in traits and c.purpose in DIRECT_WORK
     if action == "manage_referral":
@@ -220,4 +271,6 @@ def intended(action: str, c: Case) -> bool:
         return PLANNING in traits and c.purpose == "statistics"
     if action == "manage_data":
         return DATA in traits and c.purpose == "data_quality"
+    if action == "produce_evaluation_return":
+        return PROGRAMME in traits and c.purpose == "supporting_families"
     raise ValueError(action)
