@@ -40,6 +40,9 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(32), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
+    # Referral kinds this organisation receives when the referrer names no one (the MASH:
+    # mash_referral; early help: request_for_support).
+    receives_referrals: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")

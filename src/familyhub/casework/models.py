@@ -5,7 +5,12 @@ how they are involved: a member of the team around the family, the lead practiti
 allocated worker. It is current from ``started_on`` until ``ended_on`` (exclusive).
 
 A referral is a request for support (to early help) or a referral to the MASH. Its state
-changes are kept in ``referral_state_change`` so the journey can be shown and audited.
+changes are kept in ``referral_state_change`` so the journey can be shown and audited. It
+lands with a receiving organisation (``receiving_organisation_id``): the one named, else the
+organisation set to receive referrals of its kind (``organisation.receives_referrals``).
+
+A practitioner who adds themselves to the team around the family leaves a notice for each
+lead practitioner (``involvement_notice``), who can end the involvement if it is not needed.
 """
 
 from __future__ import annotations
@@ -67,7 +72,9 @@ class Referral(Base):
     state: Mapped[str] = mapped_column(String(32), default="received", index=True)
     rating: Mapped[str | None] = mapped_column(String(8))
     receiving_service: Mapped[str | None] = mapped_column(String(120))
-    receiving_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    receiving_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id"), index=True
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -81,3 +88,18 @@ class ReferralStateChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     changed_by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class InvolvementNotice(Base):
+    """Something a practitioner should know about their family's team: e.g. someone joined."""
+
+    __tablename__ = "involvement_notice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # who is told (a lead practitioner of the family when the notice was made)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    involvement_id: Mapped[int] = mapped_column(ForeignKey("involvement.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # joined_team
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

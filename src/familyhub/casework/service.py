@@ -9,17 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from familyhub.access.facts import current_families, utc
+from familyhub.access.decision import Context, Principal, Resource, decide
+from familyhub.access.facts import current_families, gather, utc
 from familyhub.access.models import Organisation, User
-from familyhub.access.service import authorize
+from familyhub.access.service import AccessRefusedError, authorize, check_request
+from familyhub.audit.service import record
 from familyhub.casework.models import (
     INVOLVEMENT_KINDS,
     REFERRAL_KINDS,
     REFERRAL_RATINGS,
     Involvement,
+    InvolvementNotice,
     Referral,
     ReferralStateChange,
 )
@@ -37,6 +40,8 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
     "closed": frozenset(),
 }
 CONSENT_AT_REFERRAL = ("given", "not_sought", "declined")
+# A referral still waiting for the service it landed with.
+OPEN_REFERRAL_STATES = ("received", "screening", "passed_to_early_help")
 
 
 class CaseworkError(ValueError):
@@ -138,6 +143,9 @@ def add_involvement(
     """Record that ``practitioner`` is working with the person or family from ``started_at``.
 
     A new lead practitioner for a family replaces the previous one (whose involvement ends).
+    A practitioner adding themselves as a team member is decided as ``join_team`` (any
+    practitioner, for direct care, early help or safeguarding), and each current lead
+    practitioner is told (:func:`notices_for`).
     """
     subject = _one_subject(person_id, family_id)
     if kind not in INVOLVEMENT_KINDS:
@@ -145,10 +153,11 @@ def add_involvement(
     if practitioner.disabled:
         raise CaseworkError(f"{practitioner.username} is disabled and cannot be allocated.")
     moment = utc(started_at)
+    joining = practitioner.id == user.id and kind == "team_member"
     authorize(
         session,
         user=user,
-        action="manage_involvement",
+        action="join_team" if joining else "manage_involvement",
         purpose=purpose,
         request_id=request_id,
         person_id=person_id,
@@ -176,7 +185,114 @@ def add_involvement(
     )
     session.add(involvement)
     session.flush()
+    if joining:
+        _tell_leads(session, involvement=involvement, joiner=user, purpose=purpose, now=moment)
     return involvement
+
+
+def _tell_leads(
+    session: Session, *, involvement: Involvement, joiner: User, purpose: str, now: datetime
+) -> None:
+    """Leave a notice for each current lead practitioner that ``joiner`` joined the team."""
+    organisation = session.get(Organisation, joiner.organisation_id)
+    whom = f"{joiner.display_name} ({organisation.name if organisation else 'unknown'})"
+    subject = "the family" if involvement.family_id else "a person in the family"
+    message = (
+        f"{whom} added themselves to the team around {subject} "
+        f"for {purpose.replace('_', ' ')}. If they should not be working with the family, "
+        "end their involvement."
+    )
+    for lead in lead_practitioners(
+        session, person_id=involvement.person_id, family_id=involvement.family_id, now=now
+    ):
+        if lead.user_id == joiner.id:
+            continue
+        session.add(
+            InvolvementNotice(
+                user_id=lead.user_id,
+                involvement_id=involvement.id,
+                kind="joined_team",
+                message=message,
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
+def notices_for(
+    session: Session,
+    *,
+    user: User,
+    purpose: str,
+    request_id: str | None,
+    unread_only: bool = True,
+) -> list[InvolvementNotice]:
+    """The notices left for ``user`` (e.g. someone joined a team they lead), newest first.
+
+    A notice is shown only while the user may still act on it (``manage_involvement`` on
+    its person or family, e.g. as lead practitioner); the list is audited once
+    (``involvement.notices``), naming each person or family whose notice is shown.
+    """
+    checked = check_request(
+        session,
+        user=user,
+        action="involvement.notices",
+        purpose=purpose,
+        records=[],
+        request_id=request_id,
+    )
+    query = select(InvolvementNotice).where(InvolvementNotice.user_id == checked.id)
+    if unread_only:
+        query = query.where(InvolvementNotice.read_at.is_(None))
+    notices = list(
+        session.scalars(
+            query.order_by(InvolvementNotice.created_at.desc(), InvolvementNotice.id.desc())
+        )
+    )
+    refs: list[str] = []
+    shown: list[InvolvementNotice] = []
+    policy_ids: set[str] = set()
+    for notice in notices:
+        involvement = session.get(Involvement, notice.involvement_id)
+        if involvement is None:
+            continue
+        facts = gather(
+            session,
+            user=checked,
+            person_id=involvement.person_id,
+            family_id=involvement.family_id if involvement.person_id is None else None,
+            purpose=purpose,
+        )
+        decision = decide(facts.principal, "manage_involvement", facts.resource, facts.context)
+        if not decision.allowed:
+            continue
+        shown.append(notice)
+        policy_ids.update(decision.policy_ids)
+        refs.append(_one_subject(involvement.person_id, involvement.family_id))
+    record(
+        session,
+        actor=checked,
+        action="involvement.notices",
+        records=list(dict.fromkeys(refs)),
+        decision="allow",
+        policy_ids=sorted(policy_ids),
+        purpose=purpose,
+        request_id=request_id,
+        details={"notices": [n.id for n in shown], "withheld": len(notices) - len(shown)},
+    )
+    return shown
+
+
+def mark_notice_read(
+    session: Session, *, user: User, notice_id: int, now: datetime | None = None
+) -> InvolvementNotice:
+    """Mark one of ``user``'s own notices read."""
+    notice = session.get(InvolvementNotice, notice_id)
+    if notice is None or notice.user_id != user.id:
+        raise CaseworkError(f"No notice {notice_id} for you.")
+    notice.read_at = utc(now)
+    session.flush()
+    return notice
 
 
 def end_involvement(
@@ -227,11 +343,25 @@ def create_referral(
     person_id: str | None = None,
     family_id: str | None = None,
     receiving_service: str | None = None,
+    receiving_organisation_id: int | None = None,
 ) -> Referral:
-    """A request for support (to early help) or a referral to the MASH."""
+    """A request for support (to early help) or a referral to the MASH.
+
+    It lands with ``receiving_organisation_id`` if named, else with the organisation set to
+    receive referrals of its kind (:func:`default_receiver`: the MASH for ``mash_referral``,
+    early help for ``request_for_support``), else with no organisation yet; see
+    :func:`referrals_for` for where unaddressed referrals show.
+    """
     subject = _one_subject(person_id, family_id)
     if kind not in REFERRAL_KINDS:
         raise CaseworkError(f"Referral kind must be one of {', '.join(REFERRAL_KINDS)}.")
+    receiver = (
+        session.get(Organisation, receiving_organisation_id)
+        if receiving_organisation_id is not None
+        else default_receiver(session, kind=kind)
+    )
+    if receiving_organisation_id is not None and receiver is None:
+        raise CaseworkError(f"No organisation {receiving_organisation_id} to receive it.")
     if consent_at_referral not in CONSENT_AT_REFERRAL:
         raise CaseworkError(f"Consent at referral must be one of {', '.join(CONSENT_AT_REFERRAL)}.")
     if not reason.strip():
@@ -245,7 +375,7 @@ def create_referral(
         person_id=person_id,
         family_id=family_id,
         records=[subject],
-        details={"kind": kind},
+        details={"kind": kind, "receiving_organisation": receiver.code if receiver else None},
     )
     referral = Referral(
         kind=kind,
@@ -258,6 +388,7 @@ def create_referral(
         state="received",
         receiving_service=receiving_service
         or ("MASH" if kind == "mash_referral" else "Early help"),
+        receiving_organisation_id=receiver.id if receiver else None,
         received_at=utc(None),
         updated_at=utc(None),
     )
@@ -346,3 +477,110 @@ def referral_history(session: Session, *, referral_id: int) -> list[ReferralStat
             .order_by(ReferralStateChange.id)
         )
     )
+
+
+def default_receiver(session: Session, *, kind: str) -> Organisation | None:
+    """The organisation set to receive referrals of ``kind`` (``receives_referrals``).
+
+    With none set, or more than one (ambiguous), the referral names no organisation.
+    """
+    found = [
+        org
+        for org in session.scalars(select(Organisation).order_by(Organisation.id))
+        if kind in (org.receives_referrals or ())
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def referrals_for(
+    session: Session,
+    *,
+    user: User,
+    organisation_id: int,
+    purpose: str,
+    request_id: str | None = None,
+    states: tuple[str, ...] | list[str] = OPEN_REFERRAL_STATES,
+) -> list[Referral]:
+    """The referrals that landed with ``organisation_id`` (its inbox), oldest first.
+
+    Those addressed to it, and those of a kind it receives by default that name no receiving
+    organisation. Only a member of that organisation allowed ``view_referrals`` (the MASH to
+    safeguard; early help) sees it, and each referral is decided again on its own
+    (``manage_referral`` on its person or family), so the list holds nothing the user could
+    not act on one by one. One audit event names every referral and subject shown; a
+    refusal is audited and committed at once.
+    """
+    unknown = sorted(set(states) - set(REFERRAL_TRANSITIONS))
+    if unknown:
+        raise CaseworkError(f"Unknown referral states: {', '.join(unknown)}.")
+    checked = check_request(
+        session,
+        user=user,
+        action="referral.inbox",
+        purpose=purpose,
+        records=[],
+        request_id=request_id,
+    )
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise CaseworkError(f"No organisation {organisation_id}.")
+    inbox = Resource.organisation(organisation.code, kind=organisation.kind)
+    decision = decide(Principal.of(checked), "view_referrals", inbox, Context(purpose=purpose))
+    details: dict[str, object] = {"organisation": organisation.code, "states": sorted(states)}
+    if not decision.allowed:
+        event = record(
+            session,
+            actor=checked,
+            action="referral.inbox",
+            records=[],
+            decision=decision,
+            purpose=purpose,
+            request_id=request_id,
+            details={**details, "reasons": decision.reasons},
+        )
+        session.commit()
+        raise AccessRefusedError(
+            "You may not see this service's referrals: " + " ".join(decision.reasons),
+            decision=decision,
+            event=event,
+        )
+    landed = [Referral.receiving_organisation_id == organisation.id]
+    defaults = [k for k in (organisation.receives_referrals or ()) if k in REFERRAL_KINDS]
+    if defaults:
+        landed.append(
+            and_(Referral.receiving_organisation_id.is_(None), Referral.kind.in_(defaults))
+        )
+    candidates = session.scalars(
+        select(Referral)
+        .where(or_(*landed), Referral.state.in_(list(states)))
+        .order_by(Referral.received_at, Referral.id)
+    )
+    shown: list[Referral] = []
+    refs: list[str] = []
+    policy_ids: set[str] = set(decision.policy_ids)
+    for referral in candidates:
+        facts = gather(
+            session,
+            user=checked,
+            person_id=referral.person_id,
+            family_id=referral.family_id if referral.person_id is None else None,
+            purpose=purpose,
+        )
+        one = decide(facts.principal, "manage_referral", facts.resource, facts.context)
+        if not one.allowed:
+            continue
+        shown.append(referral)
+        policy_ids.update(one.policy_ids)
+        refs += [f"referral:{referral.id}", _one_subject(referral.person_id, referral.family_id)]
+    record(
+        session,
+        actor=checked,
+        action="referral.inbox",
+        records=list(dict.fromkeys(refs)),
+        decision="allow",
+        policy_ids=sorted(policy_ids),
+        purpose=purpose,
+        request_id=request_id,
+        details=details,
+    )
+    return shown

@@ -42,6 +42,11 @@ class Person(Base):
     """A person: the golden record's headline values (full provenance in ``golden_value``)."""
 
     __tablename__ = "person"
+    # The single view's district and sector search is postcode LIKE 'NS3 7%': pattern ops
+    # let PostgreSQL use the index for it whatever the database's collation.
+    __table_args__ = (
+        Index("ix_person_postcode", "postcode", postgresql_ops={"postcode": "varchar_pattern_ops"}),
+    )
 
     id: Mapped[str] = mapped_column(String(PERSON_ID_LENGTH), primary_key=True)
     # active | merged (see merged_into) | retired (no records left)
