@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -44,7 +45,7 @@ class SourceExtract(Base):
     source: Mapped[str] = mapped_column(String(SOURCE_NAME_LENGTH), index=True)
     file_name: Mapped[str] = mapped_column(String(500))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    file_size: Mapped[int] = mapped_column(Integer, default=0)
+    file_size: Mapped[int] = mapped_column(BigInteger, default=0)
     kind: Mapped[str] = mapped_column(String(8))  # full | delta
     # loaded | refused
     status: Mapped[str] = mapped_column(String(16))
