@@ -268,7 +268,8 @@ def users_password(username: Annotated[str, typer.Argument()]) -> None:
 @access_app.command("check-policies")
 def check_policies_command(
     directory: Annotated[
-        Path | None, typer.Option(help="Check this folder of policies instead of the shipped one.")
+        Path | None,
+        typer.Option(help="Check this folder instead of the policies in force."),
     ] = None,
 ) -> None:
     """Parse and validate every policy file against the schema (as start-up does).
@@ -281,11 +282,11 @@ def check_policies_command(
 
       familyhub access check-policies --directory ./our-policies
     """
-    from familyhub.access.policy_files import POLICY_DIR, PolicyFileError
+    from familyhub.access.policy_files import PolicyFileError
     from familyhub.access.startup import check_policies_or_refuse
 
     try:
-        count = check_policies_or_refuse(directory or POLICY_DIR, actor=f"cli:{getpass.getuser()}")
+        count = check_policies_or_refuse(directory, actor=f"cli:{getpass.getuser()}")
     except PolicyFileError as exc:
         raise _fail(f"Policy refused: {exc}") from exc
     console.print(f"{count} policies parse and validate against the schema.")

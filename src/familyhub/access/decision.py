@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import cedarpy
 
-from familyhub.access.policy_files import POLICY_DIR, PolicySource, read_policy_files
+from familyhub.access.policy_files import (
+    POLICY_DIR,
+    PolicySource,
+    policy_dir,
+    read_policy_files,
+)
 from familyhub.access.vocabulary import Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:
@@ -297,10 +302,15 @@ class PolicyEngine:
         return f"{policy_id} ({source.explanation})" if source and source.explanation else policy_id
 
 
-@lru_cache(maxsize=1)
 def engine() -> PolicyEngine:
-    """The process's policy engine; the first call validates every policy file."""
-    return PolicyEngine()
+    """The process's policy engine (for the policies in force, ``policy_files.policy_dir``);
+    the first call validates every policy file."""
+    return _engine_for(policy_dir())
+
+
+@lru_cache(maxsize=2)
+def _engine_for(directory: Path) -> PolicyEngine:
+    return PolicyEngine(directory)
 
 
 def check_policies(directory: Path = POLICY_DIR) -> int:

@@ -7,6 +7,7 @@ editing a policy finds its mistake at start-up rather than in a wrong decision.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,13 @@ import cedarpy
 POLICY_DIR = Path(__file__).with_name("policies")
 SCHEMA_FILE = POLICY_DIR / "schema.cedarschema"
 _ID = re.compile(r'@id\s*\(\s*"([^"]*)"\s*\)')
+
+
+def policy_dir() -> Path:
+    """The folder of policies in force: ``FAMILYHUB_ACCESS_POLICIES`` (a council's own copy),
+    else the shipped one."""
+    configured = os.environ.get("FAMILYHUB_ACCESS_POLICIES")
+    return Path(configured) if configured else POLICY_DIR
 
 
 class PolicyFileError(ValueError):

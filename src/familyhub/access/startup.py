@@ -11,22 +11,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from familyhub.access.decision import engine
-from familyhub.access.policy_files import POLICY_DIR, PolicyFileError
+from familyhub.access.policy_files import PolicyFileError, policy_dir
 
 
-def check_policies_or_refuse(directory: Path = POLICY_DIR, *, actor: str = "system") -> int:
+def check_policies_or_refuse(directory: Path | None = None, *, actor: str = "system") -> int:
     """Validate every policy (and warm the process's engine); returns how many there are.
 
-    Raises :class:`PolicyFileError` naming the file and line after auditing the refusal.
+    ``directory`` defaults to the policies in force (``FAMILYHUB_ACCESS_POLICIES``, else the
+    shipped ones). Raises :class:`PolicyFileError` naming the file and line after auditing
+    the refusal.
     """
     from familyhub.access.decision import PolicyEngine
 
+    folder = directory if directory is not None else policy_dir()
     try:
-        checked = PolicyEngine(directory)
+        checked = PolicyEngine(folder)
     except PolicyFileError as exc:
         _audit_refusal(exc, actor)
         raise
-    if directory == POLICY_DIR:
+    if folder == policy_dir():
         engine()
     return len(checked.sources)
 

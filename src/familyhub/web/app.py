@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from familyhub import __version__
+from familyhub.access import check_policies_or_refuse
 from familyhub.web.assets import STATIC_DIR, AssetsMissingError, build_vendor, vendor_ready
 from familyhub.web.errors import install_error_handlers
 from familyhub.web.security import SecurityMiddleware
@@ -45,7 +46,12 @@ def _include_routers(app: FastAPI) -> None:
 
 
 def create_app() -> FastAPI:
-    """The familyhub web service for the configured database and data directory."""
+    """The familyhub web service for the configured database and data directory.
+
+    Refuses to start (``PolicyFileError``, naming the file and line, and audited) when an
+    access policy file does not validate.
+    """
+    check_policies_or_refuse(actor="web")
     settings = get_web_settings()
     if not vendor_ready():
         try:
