@@ -26,7 +26,7 @@ from familyhub.singleview.types import AvailableAction, Hidden, Level
 
 # (decision action, action offered, label), offered only when the decision point allows it.
 OFFERS = (
-    ("manage_involvement", "join_team", "Join the team around the family"),
+    ("join_team", "join_team", "Join the team around the family"),
     ("manage_involvement", "become_lead", "Become the lead practitioner"),
     ("record_consent", "record_consent", "Record consent"),
     ("refer", "request_support", "Request support from early help"),
@@ -63,19 +63,15 @@ def level_for(facts: Facts) -> Levelled | None:
     return None
 
 
-# Cedar's schema lets "search" apply to persons only. To ask whether the user may search at
-# all (for a family, or before any candidate is found) we ask about a nominal person who is
-# neither restricted nor sealed; the search policies look only at role and purpose.
-ANYONE = Resource.person("*")
-
-
 def _searchable(resource: Resource) -> Resource:
-    return resource if resource.kind == "Person" else ANYONE
+    """A person is asked about as themselves (a sealed person never shows); for a family,
+    whether the user may search at all is asked of the service."""
+    return resource if resource.kind == "Person" else Resource.service()
 
 
 def may_search(facts: Facts) -> Decision:
-    """May the user search at all, for the purpose they stated?"""
-    return decide(facts.principal, "search", ANYONE, facts.context)
+    """May the user search at all, for the purpose they stated? (asked of the service)"""
+    return decide(facts.principal, "search", Resource.service(), facts.context)
 
 
 def full_view_hidden(levelled: Levelled, facts: Facts, noun: str) -> Hidden:

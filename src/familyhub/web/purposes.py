@@ -15,7 +15,7 @@ from familyhub.access.vocabulary import load_vocabulary
 
 # Actions a stated purpose exists for. manage_users is left out: it needs no purpose.
 PROBES: tuple[tuple[str, Resource], ...] = (
-    ("search", Resource.person("any-person")),
+    ("search", Resource.service()),
     ("review_audit", Resource.service()),
     ("manage_data", Resource.service()),
     ("view_statistics", Resource.service()),
