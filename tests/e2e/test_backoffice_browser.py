@@ -183,6 +183,7 @@ def test_information_governance_reviews_a_break_glass_alert_and_verifies_the_log
 
     with unit_of_work() as session:
         health_visitor = find_user(session, username="hv.ahmed")
+        assert health_visitor is not None
         person_id = session.scalars(select(Person.id).where(Person.status == "active")).first()
         break_glass(
             session,

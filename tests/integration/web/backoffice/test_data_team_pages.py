@@ -53,7 +53,9 @@ def test_data_team_compares_a_pair_and_decides_with_a_reason(
         made = session.scalars(select(ManualDecision)).one()
         assert (made.decision, made.decided_by) == ("do_not_link", "data.lee")
         assert made.reason.startswith("Different surnames")
-        assert session.get(ReviewPair, pair_id).status == "decided"
+        pair = session.get(ReviewPair, pair_id)
+        assert pair is not None
+        assert pair.status == "decided"
     assert scenario.events("linkage.review_decide")[-1].details["decision"] == "do_not_link"
 
     after = client.get(decided.headers["location"])

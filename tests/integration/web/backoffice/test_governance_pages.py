@@ -21,9 +21,11 @@ def _break_glass(person_id: str) -> None:
     make_user("hv.jones", roles=("health_visitor",), organisation_code="northmoor-nhs",
               organisation_name="Northmoor NHS Trust", organisation_kind="nhs_trust")  # fmt: skip
     with unit_of_work() as session:
+        health_visitor = find_user(session, username="hv.jones")
+        assert health_visitor is not None
         break_glass(
             session,
-            user=find_user(session, username="hv.jones"),
+            user=health_visitor,
             purpose="safeguarding",
             justification="Child seen with injuries, parent not answering",
             person_id=person_id,
