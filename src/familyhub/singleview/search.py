@@ -166,6 +166,11 @@ def _lookup_candidates(session: Session, fields: dict[str, Any], limit: int) -> 
     elif postcode is not None:  # a district ("NS3") or a sector ("NS3 7")
         prefix = postcode.sector or f"{postcode.district} "
         clauses.append(Person.postcode.like(f"{prefix}%"))
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite's LIKE ignores case and so cannot use ix_person_postcode; the same
+            # prefix as a range (binary collation) can. PostgreSQL uses the index for LIKE.
+            after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            clauses += [Person.postcode >= prefix, Person.postcode < after]
     family = match_name(fields.get("family_name"))
     if family:
         clauses.append(func.lower(Person.family_name) == family)
