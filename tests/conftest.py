@@ -27,7 +27,7 @@ from familyhub import db as fh_db
 from familyhub.config import get_settings
 from familyhub.migrate import upgrade
 
-DB_FIXTURES = {"session", "fresh_db_url", "migrated_url", "fh_env", "db_engine"}
+DB_FIXTURES = {"session", "fresh_db_url", "migrated_url", "fh_env", "db_engine", "_databases"}
 _db_tests_passed = {"count": 0}
 
 # Read once, before any test changes the environment: the server CI points the suite at.
