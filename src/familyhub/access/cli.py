@@ -45,23 +45,43 @@ def organisations_add(
     kind: Annotated[str, typer.Option(help="council_service, school, nhs_trust, gp_practice...")],
     phone: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
+    receives: Annotated[
+        list[str] | None,
+        typer.Option(help="A referral kind it receives by default (repeat for several)."),
+    ] = None,
 ) -> None:
     """Add a partner organisation.
 
-    Example:
+    Examples:
 
       familyhub organisations add lancs-police --name "Lancashire Constabulary" --kind police_force
+
+      familyhub organisations add ns-mash --name "Northshire MASH" --kind council_service
+        --receives mash_referral
     """
     from familyhub.access.models import Organisation
     from familyhub.access.vocabulary import organisation_kinds
+    from familyhub.casework.models import REFERRAL_KINDS
     from familyhub.db import unit_of_work
 
     if kind not in organisation_kinds():
         raise _fail(f"Unknown kind {kind!r}. Known: {', '.join(sorted(organisation_kinds()))}.")
+    unknown = sorted(set(receives or ()) - set(REFERRAL_KINDS))
+    if unknown:
+        raise _fail(f"Unknown referral kinds {unknown}. Known: {', '.join(REFERRAL_KINDS)}.")
     with unit_of_work() as session:
         if session.scalar(select(Organisation).where(Organisation.code == code)):
             raise _fail(f"An organisation with code {code!r} already exists.")
-        session.add(Organisation(code=code, name=name, kind=kind, phone=phone, email=email))
+        session.add(
+            Organisation(
+                code=code,
+                name=name,
+                kind=kind,
+                phone=phone,
+                email=email,
+                receives_referrals=sorted(set(receives or ())),
+            )
+        )
     console.print(f"Added organisation {code} ({name}).")
 
 
@@ -77,11 +97,12 @@ def organisations_list() -> None:
     from familyhub.db import unit_of_work
 
     table = Table(title="Organisations")
-    for column in ("Code", "Name", "Kind", "Phone", "Email"):
+    for column in ("Code", "Name", "Kind", "Phone", "Email", "Receives"):
         table.add_column(column)
     with unit_of_work() as session:
         for org in session.scalars(select(Organisation).order_by(Organisation.code)):
-            table.add_row(org.code, org.name, org.kind, org.phone or "", org.email or "")
+            receives = ", ".join(org.receives_referrals or ())
+            table.add_row(org.code, org.name, org.kind, org.phone or "", org.email or "", receives)
     console.print(table)
 
 

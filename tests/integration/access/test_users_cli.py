@@ -134,3 +134,26 @@ def test_a_broken_policy_folder_is_refused_with_file_and_line_and_audited(
         assert event is not None
         assert (event.action, event.decision) == ("access.policy_check", "refused")
         assert event.details["line"] == 2
+
+
+def test_an_organisation_is_set_to_receive_a_kind_of_referral(fh_env: dict[str, str]) -> None:
+    from familyhub.casework.service import default_receiver
+
+    added = runner.invoke(
+        app,
+        ["organisations", "add", "ns-mash", "--name", "Northshire MASH",
+         "--kind", "council_service", "--receives", "mash_referral"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    wrong = runner.invoke(
+        app,
+        ["organisations", "add", "x", "--name", "X", "--kind", "council_service",
+         "--receives", "letter"],
+    )  # fmt: skip
+    assert wrong.exit_code == 1
+    assert "Unknown referral kinds" in wrong.output
+    with unit_of_work() as session:
+        receiver = default_receiver(session, kind="mash_referral")
+        assert receiver is not None
+        assert receiver.code == "ns-mash"
+        assert default_receiver(session, kind="request_for_support") is None
