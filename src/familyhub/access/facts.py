@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from familyhub.access.decision import Context, Principal, Resource
@@ -170,17 +170,10 @@ def on_programme(session: Session, family_ids: Sequence[str]) -> bool:
         return False
     from familyhub.outcomes.models import FamilyAssessment, FamilyEpisode
 
-    eligible = session.scalar(
-        select(FamilyAssessment.family_id)
-        .where(FamilyAssessment.family_id.in_(list(family_ids)), FamilyAssessment.eligible)
-        .limit(1)
-    )
-    if eligible is not None:
-        return True
-    episode = session.scalar(
-        select(FamilyEpisode.id).where(FamilyEpisode.family_id.in_(list(family_ids))).limit(1)
-    )
-    return episode is not None
+    ids = list(family_ids)
+    eligible = exists().where(FamilyAssessment.family_id.in_(ids), FamilyAssessment.eligible)
+    episode = exists().where(FamilyEpisode.family_id.in_(ids))
+    return bool(session.scalar(select(or_(eligible, episode))))
 
 
 def need_evidence_refs(
