@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -58,6 +59,14 @@ def caller_token(web_env: dict[str, str]) -> str:
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", BehindTlsProxy(create_app()))
 
 
+def _domain_checked(case: Any) -> list[Any]:
+    """The practitioners' endpoints answer input no schema can rule out (a postcode or date
+    that does not exist, consent given without its purposes) with a documented 400 and the
+    service's message, so "schema-valid data is accepted" is not theirs to meet; their own
+    run against a seeded family is tests/integration/web/practitioner/test_api_schema.py."""
+    return [positive_data_acceptance] if "practitioners" in (case.operation.tags or []) else []
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,
@@ -65,6 +74,9 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", BehindTlsProxy(c
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_keeps_its_contract(case: Any, caller_token: str) -> None:
-    response = case.call_and_validate(headers={"Authorization": f"Bearer {caller_token}"})
+    response = case.call_and_validate(
+        headers={"Authorization": f"Bearer {caller_token}"},
+        excluded_checks=_domain_checked(case),
+    )
     for secret in SECRETS:
         assert secret not in response.text
