@@ -349,3 +349,16 @@ def test_a_delta_names_a_relative_loaded_by_an_earlier_extract(db, tmp_path) -> 
     with db() as session:
         rel = session.scalars(select(SourceRelationship)).one()
         assert (rel.record_id, rel.related_record_id, rel.relationship) == ("C2", "C1", "mother")
+
+
+def test_a_truncated_file_loads_all_but_its_broken_last_row(db, tmp_path) -> None:
+    path = police_file(tmp_path, 40, name="police_incidents_cut.csv")
+    data = path.read_bytes()
+    path.write_bytes(data + b'INV999999999,"NP/2025/9')  # cut off inside a quoted field
+    outcome = load(db, path)
+    assert outcome.status == "loaded", outcome.message
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (41, 40, 1)
+    with db() as session:
+        entry = session.scalars(select(QuarantineRow)).one()
+    assert entry.row_number == 42
+    assert "truncated" in entry.reason
