@@ -68,6 +68,7 @@ def _story(url: str) -> tuple[str, str, str, str]:
             select(Person)
             .join(FamilyMember, FamilyMember.person_id == Person.id)
             .where(FamilyMember.family_id == family_id, FamilyMember.valid_to.is_(None))
+            .where(Person.date_of_birth.is_not(None))
             .order_by(Person.date_of_birth.desc())
         ).first()
         assert child is not None
