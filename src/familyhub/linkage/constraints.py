@@ -15,6 +15,7 @@ report counts and the clustering reports.
   pair (a source keys its own people once), unless name and date of birth are the same.
 * ``different_identifier``: two different NHS numbers (or UPNs, NI numbers) and given names
   that differ: twins a keying slip in the date of birth made look alike.
+* ``identifier_clash`` (soft): two different identifiers on otherwise agreeing records.
 * ``manual``: someone decided "do not link"; see ``review``.
 """
 
@@ -138,21 +139,32 @@ RULES: dict[str, str] = {
         f"{_identifiers_differ('nhs_number')} or {_identifiers_differ('upn')} "
         f"or {_identifiers_differ('ni_number')})"
     ),
+    # The same, with everything else agreeing: a duplicate that picked up a relative's number,
+    # or twins given the same name. Soft: the groups join only if more links than clashing
+    # numbers connect them, so each twin's consistently numbered records stay apart.
+    "identifier_clash": (
+        f"{_identifiers_differ('nhs_number')} or {_identifiers_differ('upn')} "
+        f"or {_identifiers_differ('ni_number')}"
+    ),
 }
 
 
 # Soft rules are about names, where two keying slips can make one person look like two: a
 # group may still join another it has a soft conflict with when more strong links than
 # conflicts join them (see clustering). Hard rules never give way.
-SOFT_RULES = ("twin", "different_given_name")
+SOFT_RULES = ("twin", "different_given_name", "identifier_clash")
 
 
 def violated_rule_sql() -> str:
     """A SQL expression naming the first rule a pair (columns ``*_l``/``*_r``) breaks, or null."""
     cases = " ".join(f"when {sql} then '{name}'" for name, sql in RULES.items())
-    # Most pairs agree exactly on given name and date of birth, and then no rule can apply:
-    # skip the costly name and identifier tests for them.
-    return f"case when given_l = given_r and dob_l = dob_r then null {cases} else null end"
+    # Most pairs agree exactly on given name and date of birth, and then only a clash of
+    # identifiers can apply: skip the costly name tests for them.
+    clash = RULES["identifier_clash"]
+    return (
+        "case when given_l = given_r and dob_l = dob_r "
+        f"then (case when {clash} then 'identifier_clash' end) {cases} else null end"
+    )
 
 
 def paired_records_sql(pairs: str, records: str) -> str:

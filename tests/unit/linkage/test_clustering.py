@@ -48,3 +48,14 @@ def test_a_record_that_fits_two_kept_apart_people_stands_alone() -> None:
     result = constrained_merge([1, 2, 3], edges, conflicts={(1, 2)})
     assert result[3] not in (result[1], result[2])
     assert result[1] != result[2]
+
+
+def test_same_named_twins_kept_apart_by_their_own_numbers() -> None:
+    # Twins given one name: each twin's records share a number, every cross pair clashes
+    # (soft); one record without a number links to both and cannot join them.
+    edges = [(40.0, 1, 2), (40.0, 3, 4), (20.0, 5, 1), (20.0, 5, 3)]
+    soft = {(1, 3), (1, 4), (2, 3), (2, 4)}
+    result = constrained_merge([1, 2, 3, 4, 5], edges, conflicts=set(), soft=soft)
+    assert result[1] == result[2]
+    assert result[3] == result[4]
+    assert result[1] != result[3]

@@ -78,7 +78,7 @@ TWIN_DAY = date(2016, 4, 3)
         (
             person("olivia", "smith", TWIN_DAY, nhs_number="4857773456"),
             person("olivia", "smith", TWIN_DAY, nhs_number="9434765919"),
-            None,
+            "identifier_clash",
         ),
         (
             person("jack", "moore", date(2024, 11, 11), nhs_number="4857773456"),
