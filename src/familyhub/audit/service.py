@@ -27,6 +27,7 @@ from familyhub.audit.models import (
     AuditEvent,
     AuditEventSubject,
 )
+from familyhub.linkage.models import PERSON_ID_LENGTH
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -222,7 +223,8 @@ def _subject_rows(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
         persons: set[str] = set()
         for ref in r["records"]:
             kind, _, ident = ref.partition(":")
-            if kind == "person":
+            if kind == "person" and len(ident) <= PERSON_ID_LENGTH:
+                # (a longer id names no person: the event keeps the ref, the index cannot)
                 persons.add(ident)
             elif kind == "family":
                 persons |= members.get(ident, set())

@@ -16,7 +16,7 @@ from familyhub.access.decision import Context, Principal, Resource, decide
 from familyhub.access.facts import current_families, gather, utc
 from familyhub.access.models import Organisation, User
 from familyhub.access.service import AccessRefusedError, authorize, check_request
-from familyhub.audit.service import record
+from familyhub.audit.service import record, record_refusal
 from familyhub.casework.models import (
     INVOLVEMENT_KINDS,
     REFERRAL_KINDS,
@@ -26,6 +26,8 @@ from familyhub.casework.models import (
     Referral,
     ReferralStateChange,
 )
+from familyhub.families.models import Family
+from familyhub.linkage.models import Person
 
 # Which state a referral may move to from each state.
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -65,6 +67,45 @@ def _one_subject(person_id: str | None, family_id: str | None) -> str:
     if (person_id is None) == (family_id is None):
         raise CaseworkError("Name exactly one person or one family.")
     return f"person:{person_id}" if person_id else f"family:{family_id}"
+
+
+def _text(value: str | None, what: str, limit: int | None = None) -> str | None:
+    """``value`` if it can be stored as ``what``; else a CaseworkError saying why."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        raise CaseworkError(f"{what} contains a character that cannot be stored.")
+    if limit is not None and len(value) > limit:
+        raise CaseworkError(f"{what} is too long (at most {limit} characters).")
+    return value
+
+
+def _existing_subject(
+    session: Session,
+    *,
+    user: User,
+    person_id: str | None,
+    family_id: str | None,
+    action: str,
+    purpose: str,
+    request_id: str | None,
+) -> str:
+    """The subject's record reference; an id that names no one is refused (and audited)."""
+    subject = _one_subject(person_id, family_id)
+    found = session.get(Person, person_id) if person_id else session.get(Family, family_id)
+    if found is None:
+        message = f"There is no {'person' if person_id else 'family'} with this id."
+        record_refusal(
+            session,
+            actor=user,
+            action=action,
+            records=[subject],
+            purpose=purpose,
+            request_id=request_id,
+            reason=message,
+        )
+        raise CaseworkError(message)
+    return subject
 
 
 def current_involvements(
@@ -147,13 +188,19 @@ def add_involvement(
     practitioner, for direct care, early help or safeguarding), and each current lead
     practitioner is told (:func:`notices_for`).
     """
-    subject = _one_subject(person_id, family_id)
+    _one_subject(person_id, family_id)
     if kind not in INVOLVEMENT_KINDS:
         raise CaseworkError(f"Involvement kind must be one of {', '.join(INVOLVEMENT_KINDS)}.")
     if practitioner.disabled:
         raise CaseworkError(f"{practitioner.username} is disabled and cannot be allocated.")
+    service = _text(service, "The service", 120)
     moment = utc(started_at)
     joining = practitioner.id == user.id and kind == "team_member"
+    subject = _existing_subject(
+        session, user=user, person_id=person_id, family_id=family_id,
+        action="involvement.join" if joining else "involvement.change", purpose=purpose,
+        request_id=request_id,
+    )  # fmt: skip
     authorize(
         session,
         user=user,
@@ -313,6 +360,7 @@ def end_involvement(
         raise CaseworkError(f"Involvement {involvement_id} has already ended.")
     if not reason.strip():
         raise CaseworkError("Say why the involvement ends (e.g. stepped down, case closed).")
+    _text(reason, "The reason")
     subject = _one_subject(involvement.person_id, involvement.family_id)
     authorize(
         session,
@@ -352,9 +400,11 @@ def create_referral(
     early help for ``request_for_support``), else with no organisation yet; see
     :func:`referrals_for` for where unaddressed referrals show.
     """
-    subject = _one_subject(person_id, family_id)
+    _one_subject(person_id, family_id)
     if kind not in REFERRAL_KINDS:
         raise CaseworkError(f"Referral kind must be one of {', '.join(REFERRAL_KINDS)}.")
+    _text(reason, "The reason")
+    receiving_service = _text(receiving_service, "The receiving service", 120)
     receiver = (
         session.get(Organisation, receiving_organisation_id)
         if receiving_organisation_id is not None
@@ -366,6 +416,10 @@ def create_referral(
         raise CaseworkError(f"Consent at referral must be one of {', '.join(CONSENT_AT_REFERRAL)}.")
     if not reason.strip():
         raise CaseworkError("Say what the concern or need is.")
+    subject = _existing_subject(
+        session, user=user, person_id=person_id, family_id=family_id,
+        action="referral.create", purpose=purpose, request_id=request_id,
+    )  # fmt: skip
     authorize(
         session,
         user=user,
@@ -432,6 +486,8 @@ def change_referral(
             + (", ".join(sorted(allowed)) or "nothing (it is finished)")
             + "."
         )
+    _text(note, "The note")
+    _text(receiving_service, "The receiving service", 120)
     if rating is not None and rating not in REFERRAL_RATINGS:
         raise CaseworkError(f"Rating must be one of {', '.join(REFERRAL_RATINGS)}.")
     if to_state == "passed_to_early_help" and receiving_organisation_id is None:

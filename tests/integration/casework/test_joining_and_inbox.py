@@ -237,3 +237,34 @@ def test_another_services_inbox_is_refused_and_the_refusal_audited(session: Sess
     refused = _events(session, "referral.inbox")
     assert [e.decision for e in refused] == ["deny", "deny"]
     assert refused[0].policy_ids == ["default.deny"]
+
+
+def test_input_that_cannot_be_stored_is_refused_before_anything_is_written(
+    session: Session,
+) -> None:
+    visitor = user(session, organisation(session, "nhs_trust"), "health_visitor")
+    fam = family(session, person(session))
+    with pytest.raises(CaseworkError, match="no family with this id"):
+        add_involvement(
+            session, user=visitor, practitioner=visitor, kind="team_member",
+            family_id="F" + "x" * 80, purpose="direct_care", request_id="a",
+        )  # fmt: skip
+    (refused,) = _events(session, "involvement.join")
+    assert refused.decision == "refused"
+    with pytest.raises(CaseworkError, match="too long"):
+        add_involvement(
+            session, user=visitor, practitioner=visitor, kind="team_member", family_id=fam,
+            service="S" * 121, purpose="direct_care", request_id="b",
+        )  # fmt: skip
+    with pytest.raises(CaseworkError, match="cannot be stored"):
+        create_referral(
+            session, user=visitor, kind="request_for_support", reason="Needs\x00help",
+            consent_at_referral="given", purpose="direct_care", request_id="c", family_id=fam,
+        )  # fmt: skip
+    with pytest.raises(CaseworkError, match="no person with this id"):
+        create_referral(
+            session, user=visitor, kind="request_for_support", reason="Needs help",
+            consent_at_referral="given", purpose="direct_care", request_id="d",
+            person_id="P" + "y" * 60,
+        )  # fmt: skip
+    assert current_involvements(session, family_id=fam) == []
