@@ -32,7 +32,8 @@ def guarded(web_env: dict[str, str]) -> Iterator[TestClient]:
         require_service_action(visit, "review_audit")
         return PlainTextResponse("the audit")
 
-    @pages.get("/people/{person_id}")
+    # Paths of their own: the real /people/{id} pages (web.practitioner) come first.
+    @pages.get("/guard-example/people/{person_id}")
     def person_page(visit: CurrentVisit, person_id: str) -> PlainTextResponse:
         authorize(
             visit.db,
@@ -46,7 +47,7 @@ def guarded(web_env: dict[str, str]) -> Iterator[TestClient]:
 
     api = APIRouter(prefix="/api/v1")
 
-    @api.get("/people/{person_id}")
+    @api.get("/guard-example/people/{person_id}")
     def person_api(visit: ApiVisit, person_id: str) -> dict[str, str]:
         authorize(
             visit.db,
@@ -95,10 +96,10 @@ def test_the_same_screen_is_open_to_information_governance(guarded: TestClient) 
 
 def test_a_person_refused_on_the_page_and_the_api_alike(guarded: TestClient) -> None:
     sign_in(guarded, make_user("ew.stranger"))
-    page = guarded.get("/people/P0000001")
+    page = guarded.get("/guard-example/people/P0000001")
     assert page.status_code == 403
     assert "You do not have access to this" in page.text
-    api = guarded.get("/api/v1/people/P0000001")
+    api = guarded.get("/api/v1/guard-example/people/P0000001")
     assert api.status_code == 403
     assert api.json()["error"] == "forbidden"
     assert api.json()["message"].startswith("You do not have access to this")
