@@ -12,6 +12,7 @@ read in a second pass restricted to those people's records.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pyarrow as pa
@@ -28,6 +29,7 @@ EVENT_COLUMNS_SQL = (
     "e.description, CAST(e.attributes AS TEXT)"
 )
 KEYS_TABLE = "assess_record_keys"
+NUMBER_START = re.compile(r"^\s*[-+.0-9]")
 NUMBER_PATTERN = r"^\s*[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*$"
 
 
@@ -39,6 +41,12 @@ def _attribute(name: str, dialect: str) -> str:
     if dialect == "postgresql":
         return f"(e.attributes ->> '{name}')"
     return f"json_extract(e.attributes, '$.{name}')"
+
+
+def _number_or_boolean(value: str) -> bool:
+    return bool(NUMBER_START.match(value)) or any(
+        word.startswith(value) for word in ("TRUE", "FALSE")
+    )
 
 
 def condition_where(condition: Condition, dialect: str) -> str | None:
@@ -59,9 +67,11 @@ def condition_where(condition: Condition, dialect: str) -> str | None:
         return f"{number} {NUMERIC_OPERATORS[op]} {condition.number!r}"
     as_text = f"upper(trim(CAST({value} AS TEXT)))"
     values = condition.values
+    # JSON numbers and booleans read back as text differently in each database (5.0 or 5,
+    # true or 1): text comparisons with such values are left to the assessment.
+    if op in ("equals", "one_of", "starts_with") and any(_number_or_boolean(v) for v in values):
+        return None
     if op in ("equals", "one_of"):
-        if any(v in ("TRUE", "FALSE") for v in values):
-            return None  # JSON booleans read differently in each database
         return f"{as_text} IN ({', '.join(_literal(v) for v in values)})"
     if op == "starts_with":
         if any("%" in v or "_" in v for v in values):

@@ -1,4 +1,4 @@
-"""families_outcomes: households, relationships, families over time; needs, evidence, decisions, episodes, claims
+"""families_outcomes: households, families over time; needs, evidence, decisions, claims
 
 Revision ID: 0006_families_outcomes
 Revises: 0005_casework_consent
