@@ -24,6 +24,8 @@ from familyhub.web.practitioner import actions, display
 from familyhub.web.practitioner.forms import search_form
 from familyhub.web.templating import render
 
+UNKNOWN_NAME = "Name not known"  # what the single view calls a person with no name on record
+
 router = html_router()
 router.include_router(actions.router)
 
@@ -144,6 +146,10 @@ def family_page(
     return _render_view(request, view, base=f"/families/{view.family_id}", done=done)
 
 
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _render_view(
     request: Request, view: PersonView | FamilyView, *, base: str, done: str | None
 ) -> Response:
@@ -151,8 +157,9 @@ def _render_view(
         title = view.identity.name
         template = "practitioner/person.html"
     else:
-        names = [m.identity.name for m in view.members]
-        title = "Family of " + (", ".join(names) if names else "no one you may see")
+        # Named after the members the user may see and whose names are known.
+        names = [m.identity.name for m in view.members if m.identity.name != UNKNOWN_NAME]
+        title = "Family of " + _and(names) if names else "Family"
         template = "practitioner/family.html"
     return render(
         request,

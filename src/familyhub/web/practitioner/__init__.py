@@ -1,0 +1,1 @@
+"""The practitioner's pages and JSON API: search, the single view, casework actions."""
