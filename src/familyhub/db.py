@@ -32,6 +32,10 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Python's sqlite3 module starts and ends transactions behind SQLAlchemy's back, which
+    # breaks SAVEPOINTs (releasing the first one commits everything). Turn that off here and
+    # let SQLAlchemy emit BEGIN itself (see _sqlite_begin), as SQLAlchemy's docs advise.
+    dbapi_connection.isolation_level = None
     # WAL lets the web server read while a load writes; foreign keys are off by default in
     # SQLite and we rely on them; busy_timeout stops "database is locked" under light contention.
     cursor = dbapi_connection.cursor()
@@ -40,6 +44,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -51,6 +59,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if kwargs.get("isolation_level") != "AUTOCOMMIT":
+            event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
