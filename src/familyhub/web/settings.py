@@ -16,7 +16,7 @@ class WebSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FAMILYHUB_", extra="ignore")
 
     council_name: str = Field(
-        default="Northmoor Council",
+        default="Northshire Council",
         description="The council's name, shown in every page header (a fictional default).",
     )
     service_name: str = Field(default="familyhub", description="The service's name.")
