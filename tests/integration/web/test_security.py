@@ -127,7 +127,7 @@ def test_every_page_sends_a_strict_content_security_policy(client: TestClient) -
 
 def test_the_page_is_a_council_service_not_gov_uk(client: TestClient) -> None:
     page = client.get("/sign-in").text
-    assert "Northshire Council" in page
+    assert "Northmoor Council" in page
     assert "govuk-generic-header" in page
     assert "GOV.UK" not in page
     assert "crown" not in page.lower()
