@@ -86,7 +86,8 @@ def match_name(raw: str | None) -> str | None:
     display = clean_name(raw)
     if display is None:
         return None
-    text = display.translate(_SPECIAL_FOLDS)
+    # Lower case first, so that capital forms (Þ, Ø) fold like their small letters.
+    text = display.lower().translate(_SPECIAL_FOLDS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("'", "").replace("-", " ")

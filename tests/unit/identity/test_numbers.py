@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.gb import nhs
 
@@ -25,6 +25,7 @@ def test_nhs_number_bad_check_digit_says_so() -> None:
         normalise_nhs_number("94347659")
 
 
+@settings(deadline=None)  # a busy shared machine must not fail a parser test
 @given(st.text(alphabet="0123456789", min_size=9, max_size=9))
 def test_nhs_number_check_digit_follows_modulus_11(first_nine: str) -> None:
     total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from familyhub.identity import InvalidValueError, Postcode, parse_postcode
@@ -45,6 +45,7 @@ _letters = st.sampled_from("ABCDEFGHJKLMNOPRSTUWYZ")
 _inward_letters = st.sampled_from("ABDEFGHJLNPQRSTUWXYZ")
 
 
+@settings(deadline=None)  # a busy shared machine must not fail a parser test
 @given(
     st.lists(_letters, min_size=1, max_size=2),
     st.integers(1, 99),
