@@ -24,7 +24,8 @@ def serve_command(
 
       familyhub serve --host 127.0.0.1 --port 8080
 
-      FAMILYHUB_DATA_DIR=/srv/familyhub FAMILYHUB_COUNCIL_NAME="Lancashire County Council" familyhub serve
+      FAMILYHUB_DATA_DIR=/srv/familyhub FAMILYHUB_COUNCIL_NAME="Lancashire County Council" \\
+        familyhub serve
     """
     from familyhub.migrate import current_revision
     from familyhub.web.app import serve

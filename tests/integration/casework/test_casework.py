@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -221,7 +223,7 @@ def test_bad_referrals_are_refused_with_a_clear_message(
     session: Session, kwargs: dict[str, str], message: str
 ) -> None:
     teacher = user(session, organisation(session, "school"), "teacher")
-    arguments = {
+    arguments: dict[str, Any] = {
         "kind": "request_for_support",
         "reason": "needs help",
         "consent_at_referral": "given",

@@ -53,9 +53,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_insight_output")),
     )
     op.create_index(op.f("ix_insight_output_kind"), "insight_output", ["kind"], unique=False)
-    op.create_index(
-        op.f("ix_insight_output_purpose"), "insight_output", ["purpose"], unique=False
-    )
+    op.create_index(op.f("ix_insight_output_purpose"), "insight_output", ["purpose"], unique=False)
 
 
 def downgrade() -> None:
