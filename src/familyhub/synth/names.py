@@ -95,6 +95,32 @@ def name_variants() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in variants.items()}
 
 
+@cache
+def name_folds() -> dict[str, str]:
+    """Forename -> one key shared by all names linked through nicknames and variants.
+
+    Katherine, Kate, Katie, Catherine and Kathryn fold to one key, so do Mohammed, Muhammad
+    and Mohamed; a name with no variants is its own key.
+    """
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    for name, variants in name_variants().items():
+        for variant in variants:
+            a, b = sorted((root(name), root(variant)))
+            parent[b] = a
+    return {name: root(name) for name in parent}
+
+
+def fold_name(name: str) -> str:
+    """The key of ``name`` under nickname and variant folding (see ``name_folds``)."""
+    return name_folds().get(name, name)
+
+
 _FEMININE = (("dzki", "dzka"), ("cki", "cka"), ("ski", "ska"))
 
 

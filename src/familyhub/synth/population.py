@@ -16,7 +16,15 @@ import pyarrow.compute as pc
 from familyhub.synth.arrays import where
 from familyhub.synth.calendar import DAYS_PER_YEAR, EXTRACT_DATE, NAT, WINDOW_START
 from familyhub.synth.identifiers import nhs_numbers, ni_numbers, upns
-from familyhub.synth.names import GROUP_SHARES, GROUPS, POLISH, feminine_polish, name_bank
+from familyhub.synth.names import (
+    GROUP_SHARES,
+    GROUPS,
+    POLISH,
+    NameBank,
+    feminine_polish,
+    fold_name,
+    name_bank,
+)
 
 # Household types and their shares of households.
 ALONE, COUPLE, COUPLE_KIDS, SINGLE_PARENT, BLENDED, MULTIGEN, OLDER_COUPLE = range(7)
@@ -323,6 +331,8 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
     nino[adult] = ni_numbers(rng, int(adult.sum()))
     upn = _pupil_numbers(rng, dob, hh_idx, n_people)
     tenant = rng.random(n_hh) < np.where(np.isin(hh_type, KIDS_TYPES), 0.3, 0.2)
+    # Drawn last, so every other draw (and so everyone else) is as before.
+    _distinct_multiple_names(rng, bank, forename, middle, multiple, group, sex)
     return Population(
         household=hh_idx,
         role=role,
@@ -347,6 +357,46 @@ def build_population(rng: np.random.Generator, n_people: int) -> Population:
         council_tenant=tenant,
         step_join=np.where(slot == 1, join[hh_idx], NAT).astype("datetime64[D]"),
     )
+
+
+def _distinct_multiple_names(
+    rng: np.random.Generator,
+    bank: NameBank,
+    forename: np.ndarray,
+    middle: np.ndarray,
+    multiple: np.ndarray,
+    group: np.ndarray,
+    sex: np.ndarray,
+) -> None:
+    """Twins and triplets get distinct first names, also after nickname folding.
+
+    The first-born of a set keeps its name (it may be a parent's namesake); a later one whose
+    name folds to an earlier one's is drawn again until none do. Only members of a multiple
+    birth are looked at (a few per thousand people); a middle name equal to the new first
+    name is dropped, as for everyone.
+    """
+    members = np.flatnonzero(multiple >= 0)  # a set's members are adjacent, eldest slot first
+    if len(members) == 0:
+        return
+    sets = multiple[members]
+    pos = np.arange(len(members)) - np.searchsorted(sets, sets, side="left")
+    changed = np.zeros(len(members), dtype=bool)
+    while True:
+        names = forename[members]
+        _, key = np.unique(
+            np.array([fold_name(f) for f in names], dtype=object), return_inverse=True
+        )
+        clash = np.zeros(len(members), dtype=bool)
+        for back in (1, 2):  # sets are of two or three
+            later = np.flatnonzero(pos >= back)
+            clash[later] |= key[later] == key[later - back]
+        redo = members[clash]
+        if len(redo) == 0:
+            break
+        forename[redo] = bank.draw_forenames(rng, group[redo], sex[redo])
+        changed |= clash
+    fixed = members[changed]
+    middle[fixed] = where(middle[fixed] == forename[fixed], None, middle[fixed])
 
 
 def _step_parent_join(

@@ -11,7 +11,7 @@ from stdnum.gb import nhs, upn
 from familyhub.synth.errors import MAIN_ID
 from familyhub.synth.generate import SOURCES
 from familyhub.synth.layouts import LAYOUTS
-from familyhub.synth.names import GROUPS
+from familyhub.synth.names import GROUPS, fold_name
 
 from .conftest import PEOPLE, Generated
 
@@ -136,6 +136,17 @@ def test_twins_triplets_namesakes_and_name_changes(generated: Generated) -> None
     assert any("-" in p["surname"] for p in people.values())
     assert {p["name_origin"] for p in people.values()} == set(GROUPS)
     assert any(p["expected_due_date"] for p in people.values())
+
+
+def test_members_of_a_multiple_birth_have_distinct_first_names(generated: Generated) -> None:
+    births: dict[str, list[str]] = defaultdict(list)
+    for p in generated.truth("people"):
+        if p["multiple_birth_id"]:
+            births[p["multiple_birth_id"]].append(p["forename"])
+    assert births
+    for names in births.values():
+        assert len(set(names)) == len(names), names
+        assert len({fold_name(n) for n in names}) == len(names), names  # not Kate and Katherine
 
 
 def test_household_types_include_grandparents_and_step_parents(generated: Generated) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from familyhub.synth.calendar import EXTRACT_DATE
 from familyhub.synth.families import build_families
+from familyhub.synth.names import fold_name
 from familyhub.synth.needs import build_spells
 from familyhub.synth.population import CHILD, Population, build_population
 
@@ -60,3 +61,36 @@ def test_need_spells_belong_to_family_members(pop: Population) -> None:
     assert (spells.start >= np.datetime64("2022-01-01")).all()
     ended = ~np.isnat(spells.end)
     assert (spells.end[ended] + np.timedelta64(183, "D") <= EXTRACT_DATE).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_twins_and_triplets_never_share_a_first_name(seed: int) -> None:
+    pop = build_population(np.random.default_rng(seed), 5_000)
+    members = np.flatnonzero(pop.multiple_birth >= 0)
+    births: dict[int, list[str]] = {}
+    for i in members:
+        births.setdefault(int(pop.multiple_birth[i]), []).append(pop.forename[i])
+    assert 2 in {len(v) for v in births.values()}
+    assert 3 in {len(v) for v in births.values()}
+    for names in births.values():
+        assert len({fold_name(n) for n in names}) == len(names), names
+    # Still the same birthday, and a middle name never repeats the first name.
+    dob = {int(h): pop.dob[members[pop.multiple_birth[members] == h]] for h in births}
+    assert all(len(set(d)) == 1 for d in dob.values())
+    assert not (pop.middle[members] == pop.forename[members]).any()
+
+
+def test_a_child_may_still_share_a_parents_first_name(pop: Population) -> None:
+    kids = pop.role == CHILD
+    namesakes = 0
+    for parent in (pop.mother, pop.father):
+        has = np.flatnonzero(kids & (parent >= 0))
+        namesakes += int((pop.forename[has] == pop.forename[parent[has]]).sum())
+    assert namesakes > 0
+
+
+def test_nicknames_and_variants_fold_together() -> None:
+    assert len({fold_name(n) for n in ("Katherine", "Kate", "Katie", "Catherine")}) == 1
+    assert fold_name("Mohammed") == fold_name("Muhammad") == fold_name("Mohamed")
+    assert fold_name("Oliver") == "Oliver"
+    assert fold_name("Oliver") != fold_name("Harry")
