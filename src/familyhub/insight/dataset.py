@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
@@ -82,14 +83,21 @@ def empty(schema: pa.Schema) -> pa.Table:
 
 
 def load_from_database(*, session: Session, as_of: date) -> InsightData:
-    """Read persons (golden record), current family memberships, needs and involvements."""
+    """Read persons (golden record), current family memberships, needs and involvements.
+
+    People whose processing is restricted (a data subject's right) are left out of every
+    figure and extract: their data is kept, but not processed.
+    """
+    from familyhub.rights.facts import restricted_person_ids
+
     gaps: list[str] = []
-    people = _fetch(session, _people_query(as_of), PEOPLE_SCHEMA)
+    restricted = pa.array(sorted(restricted_person_ids(session, on=as_of)), pa.string())
+    people = _without(_fetch(session, _people_query(as_of), PEOPLE_SCHEMA), restricted)
     if people.num_rows == 0:
         gaps.append("people: no linked persons yet (run familyhub link)")
     return InsightData(
         people=people,
-        needs=_needs(session, gaps),
+        needs=_without(_needs(session, gaps), restricted),
         services=_services(session, gaps),
         as_of=as_of,
         gaps=gaps,
@@ -154,6 +162,12 @@ def _fetch(session: Session, query: Select, schema: pa.Schema) -> pa.Table:
         else:
             arrays.append(pa.array(values, field_.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _without(table: pa.Table, person_ids: pa.Array) -> pa.Table:
+    if len(person_ids) == 0:
+        return table
+    return table.filter(pc.invert(pc.is_in(table["person_id"], value_set=person_ids)))
 
 
 def _needs(session: Session, gaps: list[str]) -> pa.Table:

@@ -87,3 +87,28 @@ def test_eligibility_and_identifiers_come_from_outcomes_and_the_golden_record(
     identifiers = {row["person_id"]: row for row in load_identifiers(session=session).to_pylist()}
     assert identifiers["P00000"]["address"] == "0 Larch Avenue"
     assert identifiers["P00000"]["date_of_birth"] == date(1990, 1, 1)
+
+
+def test_a_person_whose_processing_is_restricted_is_left_out(session: Session) -> None:
+    from familyhub.rights.models import ProcessingRestriction
+
+    populate(session, families=3)
+    session.add(
+        ProcessingRestriction(
+            person_id="P00000", kind="restriction", grounds="accuracy contested",
+            started_on=date(2026, 1, 1),
+        )
+    )  # fmt: skip
+    session.add(
+        ProcessingRestriction(
+            person_id="P00011", kind="restriction", grounds="lifted later",
+            started_on=date(2026, 1, 1), lifted_on=date(2026, 2, 1), lifted_reason="resolved",
+        )
+    )  # fmt: skip
+    session.flush()
+    data = load_from_database(session=session, as_of=AS_OF)
+    people = set(data.people["person_id"].to_pylist())
+    assert "P00000" not in people
+    assert "P00011" in people  # a lifted restriction no longer holds anyone back
+    assert "P00000" not in set(data.needs["person_id"].to_pylist())
+    assert len(people & {"P00001", "P00010", "P00020", "P00021"}) == 4
