@@ -26,6 +26,7 @@ from familyhub.rights.models import ErasureTombstone, PartnerNotification
 from familyhub.rights.outbox import source_organisations
 from familyhub.rights.personal_data import Found, find_personal_data
 from familyhub.rights.registry import LINK_TABLES, Location
+from familyhub.rights.suppression import suppress
 
 # Link table -> its source record column: a link to a record kept by law is kept with it.
 LINKS = {table: record_col for table, _, record_col in LINK_TABLES}
@@ -272,6 +273,16 @@ def carry_out_erasure(
         )
         return rr.StepOutcome(False, outcome, request)
     removed = apply_plan(session, plan)
+    # Until the partner erases at source, its next extract must not bring them back.
+    suppress(
+        session,
+        [
+            (r["source"], r["record_id"], r.get("partner_person_id"))
+            for r in plan.delete.get("source_record", [])
+        ],
+        request_id=request.id,
+        keys_dir=keys_dir,
+    )
     _notify_partners(session, plan, request_id=request.id, organisations=source_organisations())
     session.add(
         ErasureTombstone(

@@ -158,3 +158,20 @@ class ErasureTombstone(Base):
     actor: Mapped[str] = mapped_column(String(200))
     removed: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     kept: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class ErasureSuppression(Base):
+    """A partner record erased at the data subject's request, remembered only as a keyed
+    fingerprint (HMAC-SHA256 of source and record id, or of source and the partner's person
+    id; the key lives in the keys directory, never in the database), so that the partner's
+    next extract does not bring it back. See ``familyhub.rights.suppression``."""
+
+    __tablename__ = "erasure_suppression"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    # record (a source record id), partner (the partner's own person id)
+    kind: Mapped[str] = mapped_column(String(16))
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("rights_request.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -154,6 +154,8 @@ NOT_ERASED: dict[str, str] = {
     "audit_alert": "audit alerts are evidence for information governance reviews",
     "break_glass": "break-glass use is audit evidence, reviewed by information governance",
     "erasure_tombstone": "the tombstone: what was erased, with no personal data",
+    "erasure_suppression": "keyed fingerprints of erased records, so extracts do not bring "
+    "them back; no personal data in clear",
     "legal_hold": "a hold prevents erasure; it is released before the person can be erased",
 }
 

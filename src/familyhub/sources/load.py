@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from familyhub.rights.suppression import SKIPPED_REASON, Suppressed, suppressed_for
 from familyhub.runs import finish_run, start_run
 from familyhub.sources.contract import Contract, contract_sha256
 from familyhub.sources.models import SourceExtract
@@ -152,6 +153,7 @@ def load_extract(
     session.add(extract)
     session.flush()
     outcome.extract_id = extract.id
+    suppressed = suppressed_for(session, source)
     writer = BulkWriter(session.connection())
     _Loader(
         contract,
@@ -163,6 +165,7 @@ def load_extract(
         opened,
         on_progress,
         today or date.today(),
+        suppressed,
     ).run()
 
     extract.rows_read = outcome.rows_read
@@ -192,6 +195,7 @@ def _summary(outcome: LoadOutcome) -> dict[str, Any]:
         "rows_withdrawn",
         "values_dropped",
         "events_loaded",
+        "rows_suppressed",
     )
     return {k: getattr(outcome, k) for k in keys} | {"extract_id": outcome.extract_id}
 
@@ -210,6 +214,7 @@ class _Loader:
         opened: OpenExtract,
         on_progress: Callable[[int], None] | None,
         today: date,
+        suppressed: Suppressed | None = None,
     ) -> None:
         self.contract = contract
         self.source = contract.name
@@ -221,6 +226,7 @@ class _Loader:
         self.opened = opened
         self.on_progress = on_progress
         self.today = today
+        self.suppressed = suppressed
         self.now = db_timestamp(now(), writer.dialect)
         self.categories = json_list(contract.governance.data_categories)
         self.pairs: list[Pair] = []
@@ -228,8 +234,8 @@ class _Loader:
     def _messages(self) -> Iterator[Message]:
         if use_worker(self.path):
             self.opened.close()
-            return in_worker(self.path, self.contract, self.today)
-        return in_process(RowPreparer(self.contract, self.opened, self.normaliser))
+            return in_worker(self.path, self.contract, self.today, self.suppressed)
+        return in_process(RowPreparer(self.contract, self.opened, self.normaliser, self.suppressed))
 
     def run(self) -> None:
         existing = {
@@ -288,6 +294,7 @@ class _Loader:
         out.rows_read = summary.rows_read
         out.rows_quarantined = summary.rows_quarantined
         out.values_dropped = summary.values_dropped
+        out.rows_suppressed = summary.rows_suppressed
         out.quarantine = summary.quarantine
         self.pairs = summary.pairs
 
@@ -420,6 +427,8 @@ class _Loader:
         ]
         if out.rows_withdrawn:
             parts.append(f"{out.rows_withdrawn:,} withdrawn")
+        if out.rows_suppressed:
+            parts.append(f"{out.rows_suppressed:,} rows skipped: {SKIPPED_REASON}")
         if out.rows_quarantined:
             parts.append(f"{out.rows_quarantined:,} rows quarantined")
         if out.values_dropped:

@@ -89,6 +89,8 @@ class LoadOutcome:
     values_dropped: int = 0
     events_loaded: int = 0
     relationships: int = 0
+    # rows skipped: records erased at the data subject's request (familyhub.rights.suppression)
+    rows_suppressed: int = 0
     quarantine: list[QuarantineEntry] = field(default_factory=list)
     file_sha256: str | None = None
     file_size: int = 0

@@ -22,13 +22,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from familyhub.sources.contract import Contract
 from familyhub.sources.normalise import ROW_QUARANTINED, VALUE_DROPPED, RowNormaliser
 from familyhub.sources.outcome import QuarantineEntry
 from familyhub.sources.readers import FileRefusedError, OpenExtract, RawRow, open_extract
 from familyhub.sources.relationships import Pair, RelationshipCollector
+
+if TYPE_CHECKING:
+    from familyhub.rights.suppression import Suppressed
 
 BATCH_ROWS = 20_000
 # Quarantine entries kept for one extract; past this only the count grows (the file is kept).
@@ -46,19 +49,29 @@ class PrepareSummary:
     rows_read: int = 0
     rows_quarantined: int = 0
     values_dropped: int = 0
+    # Rows of records erased at the data subject's request: skipped unread (see
+    # familyhub.rights.suppression); never quarantined, never related to anyone.
+    rows_suppressed: int = 0
     quarantine: list[QuarantineEntry] = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
 
 
 class RowPreparer:
-    def __init__(self, contract: Contract, opened: OpenExtract, normaliser: RowNormaliser) -> None:
+    def __init__(
+        self,
+        contract: Contract,
+        opened: OpenExtract,
+        normaliser: RowNormaliser,
+        suppressed: Suppressed | None = None,
+    ) -> None:
         self.contract = contract
         self.opened = opened
         self.normaliser = normaliser
         self.summary = PrepareSummary()
-        self.relationships = RelationshipCollector(
-            contract, {h: i for i, h in enumerate(opened.header)}
-        )
+        positions = {h: i for i, h in enumerate(opened.header)}
+        self.relationships = RelationshipCollector(contract, positions)
+        self.suppressed = suppressed
+        self.record_idx = positions[contract.record_id]
         self.custom_event_ids = any(rule.id for rule in contract.events)
         self.event_ids: set[str] = set()
 
@@ -80,8 +93,17 @@ class RowPreparer:
         normalise = self.normaliser.normalise
         seen: dict[str, int] = {}
         batch: list[PreparedRow] = []
+        suppressed = self.suppressed
+        record_idx = self.record_idx
         for raw in self.opened.rows:
             summary.rows_read += 1
+            if (
+                suppressed is not None
+                and len(raw.values) > record_idx
+                and suppressed.record(raw.values[record_idx].strip())
+            ):
+                summary.rows_suppressed += 1
+                continue
             if raw.error is not None:
                 self._reject(raw, None, raw.error)
                 continue
@@ -119,6 +141,11 @@ class RowPreparer:
         if batch:
             yield ("batch", summary.rows_read, batch)
         summary.pairs = self.relationships.pairs()
+        if suppressed is not None:
+            # A relative named by an erased record's partner person id is not named again.
+            summary.pairs = [
+                p for p in summary.pairs if p[2] is None or not suppressed.partner(p[2])
+            ]
         yield ("done", summary)
 
     def _unique_events(self, raw: RawRow, events: list[tuple[Any, ...]]) -> bool:
@@ -152,7 +179,14 @@ def _exit_with(parent: int) -> None:
             os._exit(0)
 
 
-def _worker(path: Path, contract: Contract, today: date, out: Any, parent: int) -> None:
+def _worker(
+    path: Path,
+    contract: Contract,
+    today: date,
+    out: Any,
+    parent: int,
+    suppressed: Suppressed | None,
+) -> None:
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
     def send(message: Message) -> None:
@@ -161,7 +195,7 @@ def _worker(path: Path, contract: Contract, today: date, out: Any, parent: int) 
     try:
         opened = open_extract(path, contract.format)
         preparer = RowPreparer(
-            contract, opened, RowNormaliser(contract, opened.header, today=today)
+            contract, opened, RowNormaliser(contract, opened.header, today=today), suppressed
         )
         for message in in_process(preparer):
             send(message)
@@ -169,7 +203,9 @@ def _worker(path: Path, contract: Contract, today: date, out: Any, parent: int) 
         send(("error", traceback.format_exc()))
 
 
-def in_worker(path: Path, contract: Contract, today: date) -> Iterator[Message]:
+def in_worker(
+    path: Path, contract: Contract, today: date, suppressed: Suppressed | None = None
+) -> Iterator[Message]:
     """Prepare ``path`` in a second process, a few batches ahead of the loader.
 
     The process is spawned, not forked: a forked child would hold the loader's database
@@ -179,7 +215,7 @@ def in_worker(path: Path, contract: Contract, today: date) -> Iterator[Message]:
     context = multiprocessing.get_context("spawn")
     channel = context.Queue(maxsize=3)
     worker = context.Process(
-        target=_worker, args=(path, contract, today, channel, os.getpid()), daemon=True
+        target=_worker, args=(path, contract, today, channel, os.getpid(), suppressed), daemon=True
     )
     worker.start()
     try:
