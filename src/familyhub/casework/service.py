@@ -28,6 +28,7 @@ from familyhub.casework.models import (
 )
 from familyhub.families.models import Family
 from familyhub.linkage.models import Person
+from familyhub.storable import unstorable_reason
 
 # Which state a referral may move to from each state.
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -71,12 +72,9 @@ def _one_subject(person_id: str | None, family_id: str | None) -> str:
 
 def _text(value: str | None, what: str, limit: int | None = None) -> str | None:
     """``value`` if it can be stored as ``what``; else a CaseworkError saying why."""
-    if value is None:
-        return None
-    if "\x00" in value:
-        raise CaseworkError(f"{what} contains a character that cannot be stored.")
-    if limit is not None and len(value) > limit:
-        raise CaseworkError(f"{what} is too long (at most {limit} characters).")
+    problem = unstorable_reason(value, what, limit)
+    if problem is not None:
+        raise CaseworkError(problem)
     return value
 
 

@@ -18,6 +18,7 @@ from familyhub.access.models import Organisation, User
 from familyhub.access.service import authorize
 from familyhub.access.vocabulary import load_vocabulary
 from familyhub.consent.models import ALL_ORGANISATIONS, CONSENT_STATES, ConsentRecord
+from familyhub.storable import unstorable_reason
 
 
 class ConsentError(ValueError):
@@ -45,9 +46,8 @@ def _validate(
     vocabulary = load_vocabulary()
     if (person_id is None) == (family_id is None):
         raise ConsentError("Consent is for one person or one family: give exactly one of them.")
-    # PostgreSQL refuses NUL in text, even in a query; say so before asking it anything.
-    given = [person_id or "", family_id or "", evidence or "", *purposes, *recipients, *categories]
-    if any("\x00" in value for value in given):
+    given = [person_id, family_id, evidence, *purposes, *recipients, *categories]
+    if any(unstorable_reason(value, "The consent") for value in given):
         raise ConsentError("The consent contains a character that cannot be stored.")
     if state not in CONSENT_STATES:
         raise ConsentError(f"Consent state must be one of {', '.join(CONSENT_STATES)}.")
