@@ -104,7 +104,7 @@ def _normalise(query: SearchQuery) -> dict[str, Any]:
             parse_date(query.date_of_birth.strip(), DATE_FORMATS) if query.date_of_birth else None
         )
     except InvalidValueError:
-        raise SearchError(f"{query.date_of_birth!r} is not a date (e.g. 02/03/2015).") from None
+        raise SearchError("The date of birth is not a date: write it like 02/03/2015.") from None
     try:
         fields["postcode"] = (
             parse_postcode(query.postcode, allow_partial=True) if query.postcode else None

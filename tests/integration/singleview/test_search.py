@@ -100,7 +100,9 @@ def test_the_planner_may_not_search_and_the_refusal_is_audited(
     [
         (SearchQuery(nhs_number="1234567890"), "not a valid NHS number"),
         (SearchQuery(postcode="XYZ"), "not a UK postcode"),
-        (SearchQuery(date_of_birth="31/02/2019"), "not a date"),
+        (SearchQuery(date_of_birth="31/02/2019"), "date of birth is not a date"),
+        # The message never repeats what was typed: it may be someone's name.
+        (SearchQuery(date_of_birth="Zed Hidden"), r"^The date of birth is not a date: write"),
         (SearchQuery(), "Search by name"),
     ],
 )
