@@ -42,10 +42,9 @@ from familyhub.sources.outcome import (
 from familyhub.sources.prepare import (
     Message,
     PrepareSummary,
-    RowPreparer,
     in_process,
-    in_worker,
-    use_worker,
+    in_workers,
+    use_workers,
 )
 from familyhub.sources.readers import FileRefusedError, OpenExtract, open_extract
 from familyhub.sources.relationships import Pair
@@ -232,10 +231,12 @@ class _Loader:
         self.pairs: list[Pair] = []
 
     def _messages(self) -> Iterator[Message]:
-        if use_worker(self.path):
+        if use_workers(self.path):
             self.opened.close()
-            return in_worker(self.path, self.contract, self.today, self.suppressed)
-        return in_process(RowPreparer(self.contract, self.opened, self.normaliser, self.suppressed))
+            return in_workers(
+                self.path, self.contract, self.opened.header, self.today, self.suppressed
+            )
+        return in_process(self.contract, self.opened, self.normaliser, self.suppressed)
 
     def run(self) -> None:
         existing = {

@@ -1,8 +1,12 @@
 """The row side of a load: read, normalise, de-duplicate and quarantine, in batches.
 
-This half of a load needs no database, so for a big file it runs in a second (spawned) process while
-the first writes the previous batch (two cores, twice the speed); a small file is prepared in
-process. Either way the loader receives the same messages:
+A load has two kinds of row work. Normalising a row (names, dates, identifiers, events, the
+row's hash) depends on that row alone, and is most of the cost; so for a big file it runs in
+worker processes, each reading the whole file but normalising only every Nth batch of rows,
+while the loader writes. What depends on the rows before (a repeated record id, a repeated
+event id, relationships between rows, the quarantine list) is decided afterwards, in file
+order, by :class:`RowReducer` in the loader's own process. A small file does both in process.
+Either way the loader receives the same messages:
 
 * ``("batch", rows_read_so_far, [PreparedRow, ...])``
 * ``("done", PrepareSummary)``
@@ -36,12 +40,23 @@ if TYPE_CHECKING:
 BATCH_ROWS = 20_000
 # Quarantine entries kept for one extract; past this only the count grows (the file is kept).
 MAX_QUARANTINE_ENTRIES = 100_000
-# Files bigger than this are prepared in a second process.
+# Files bigger than this are normalised in worker processes.
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024
+# Normalising workers for a big file: two keep both cores of a small server busy beside the
+# loader (which writes while they work); more only help on a bigger machine.
+WORKERS = max(2, min(4, (os.cpu_count() or 2) - 1))
 
 # record_id, partner_person_id, identity fields, original (JSON), events, row SHA-256
 PreparedRow = tuple[str, str | None, list[Any], str, list[tuple[Any, ...]], str]
 Message = tuple[Any, ...]
+
+# One row after normalising, as plain tuples (they cross between processes):
+#   ("ok", number, values, raw, record_id, partner, fields, original, events, dropped, sha)
+#   ("quarantined", number, values, raw, [(field, reason), ...])
+#   ("error", number, values, raw, reason)      the reader could not read the row
+#   ("suppressed",)                              a record erased at the subject's request
+# where ``dropped`` lists the (field, reason) of values dropped from a loaded row.
+Normalised = tuple[Any, ...]
 
 
 @dataclass
@@ -56,105 +71,144 @@ class PrepareSummary:
     pairs: list[Pair] = field(default_factory=list)
 
 
-class RowPreparer:
+class RowNormalising:
+    """The per-row half: each row on its own, in any process."""
+
     def __init__(
-        self,
-        contract: Contract,
-        opened: OpenExtract,
-        normaliser: RowNormaliser,
-        suppressed: Suppressed | None = None,
+        self, contract: Contract, normaliser: RowNormaliser, suppressed: Suppressed | None
     ) -> None:
-        self.contract = contract
-        self.opened = opened
-        self.normaliser = normaliser
-        self.summary = PrepareSummary()
-        positions = {h: i for i, h in enumerate(opened.header)}
-        self.relationships = RelationshipCollector(contract, positions)
+        self.normalise = normaliser.normalise
         self.suppressed = suppressed
-        self.record_idx = positions[contract.record_id]
+        self.record_idx = normaliser.header.index(contract.record_id)
+
+    def row(self, raw: RawRow) -> Normalised:
+        values = raw.values
+        suppressed = self.suppressed
+        if (
+            suppressed is not None
+            and len(values) > self.record_idx
+            and suppressed.record(values[self.record_idx].strip())
+        ):
+            return ("suppressed",)
+        if raw.error is not None:
+            return ("error", raw.number, values, raw.raw, raw.error)
+        result = self.normalise(values)
+        if result.quarantined:
+            reasons = [(i.field, i.reason) for i in result.issues if i.action == ROW_QUARANTINED]
+            return ("quarantined", raw.number, values, raw.raw, reasons)
+        dropped = [(i.field, i.reason) for i in result.issues]
+        sha = hashlib.sha256("\x1f".join(values).encode()).hexdigest()
+        return (
+            "ok", raw.number, values, raw.raw, result.record_id, result.partner_person_id,
+            result.fields, result.original, result.events, dropped, sha,
+        )  # fmt: skip
+
+
+class RowReducer:
+    """The in-order half: repeats, relationships and the quarantine, over normalised rows."""
+
+    def __init__(self, contract: Contract, header: list[str]) -> None:
+        self.contract = contract
+        self.header = header
+        self.summary = PrepareSummary()
+        self.relationships = RelationshipCollector(contract, {h: i for i, h in enumerate(header)})
         self.custom_event_ids = any(rule.id for rule in contract.events)
         self.event_ids: set[str] = set()
+        self.seen: dict[str, int] = {}
 
-    def _quarantine(self, raw: RawRow, column: str | None, action: str, reason: str) -> None:
+    def _quarantine(
+        self,
+        number: int | None,
+        values: list[str],
+        raw: dict[str, Any] | None,
+        column: str | None,
+        action: str,
+        reason: str,
+    ) -> None:
         entries = self.summary.quarantine
         if len(entries) >= MAX_QUARANTINE_ENTRIES:
             return
         raw_row: dict[str, Any] | None = None
         if action == ROW_QUARANTINED:
-            raw_row = raw.raw if raw.raw is not None else _row_dict(self.opened.header, raw.values)
-        entries.append(QuarantineEntry(raw.number, column, action, reason, raw_row))
+            raw_row = raw if raw is not None else _row_dict(self.header, values)
+        entries.append(QuarantineEntry(number, column, action, reason, raw_row))
 
-    def _reject(self, raw: RawRow, column: str | None, reason: str) -> None:
+    def _reject(
+        self,
+        number: int,
+        values: list[str],
+        raw: dict[str, Any] | None,
+        column: str | None,
+        reason: str,
+    ) -> None:
         self.summary.rows_quarantined += 1
-        self._quarantine(raw, column, ROW_QUARANTINED, reason)
+        self._quarantine(number, values, raw, column, ROW_QUARANTINED, reason)
 
-    def messages(self) -> Iterator[Message]:
+    def batch(self, rows: list[Normalised]) -> list[PreparedRow]:
+        """The rows of one batch (in file order) that load; the rest counted or quarantined."""
         summary = self.summary
-        normalise = self.normaliser.normalise
-        seen: dict[str, int] = {}
-        batch: list[PreparedRow] = []
-        suppressed = self.suppressed
-        record_idx = self.record_idx
-        for raw in self.opened.rows:
+        seen = self.seen
+        out: list[PreparedRow] = []
+        for item in rows:
             summary.rows_read += 1
-            if (
-                suppressed is not None
-                and len(raw.values) > record_idx
-                and suppressed.record(raw.values[record_idx].strip())
-            ):
+            kind = item[0]
+            if kind == "ok":
+                (_, number, values, raw, record_id, partner, fields, original, events, dropped,
+                 sha) = item  # fmt: skip
+                first_row = seen.get(record_id)
+                if first_row is not None:
+                    self._reject(
+                        number,
+                        values,
+                        raw,
+                        self.contract.record_id,
+                        f"duplicate record id {record_id!r}: row {first_row} has the same id",
+                    )
+                    continue
+                if self.custom_event_ids and not self._unique_events(number, values, raw, events):
+                    continue
+                seen[record_id] = number
+                for column, reason in dropped:
+                    summary.values_dropped += 1
+                    self._quarantine(number, values, raw, column, VALUE_DROPPED, reason)
+                self.relationships.add(record_id, values, partner)
+                out.append((record_id, partner, fields, original, events, sha))
+            elif kind == "suppressed":
                 summary.rows_suppressed += 1
-                continue
-            if raw.error is not None:
-                self._reject(raw, None, raw.error)
-                continue
-            result = normalise(raw.values)
-            if result.quarantined:
+            elif kind == "quarantined":
+                _, number, values, raw, reasons = item
                 summary.rows_quarantined += 1
-                for issue in result.issues:
-                    if issue.action == ROW_QUARANTINED:
-                        self._quarantine(raw, issue.field, ROW_QUARANTINED, issue.reason)
-                continue
-            record_id = result.record_id
-            first_row = seen.get(record_id)
-            if first_row is not None:
-                self._reject(
-                    raw,
-                    self.contract.record_id,
-                    f"duplicate record id {record_id!r}: row {first_row} has the same id",
-                )
-                continue
-            if self.custom_event_ids and not self._unique_events(raw, result.events):
-                continue
-            seen[record_id] = raw.number
-            for issue in result.issues:
-                summary.values_dropped += 1
-                self._quarantine(raw, issue.field, VALUE_DROPPED, issue.reason)
-            self.relationships.add(record_id, raw.values, result.partner_person_id)
-            row_sha = hashlib.sha256("\x1f".join(raw.values).encode()).hexdigest()
-            batch.append(
-                (record_id, result.partner_person_id, result.fields, result.original,
-                 result.events, row_sha)
-            )  # fmt: skip
-            if len(batch) >= BATCH_ROWS:
-                yield ("batch", summary.rows_read, batch)
-                batch = []
-        if batch:
-            yield ("batch", summary.rows_read, batch)
+                for column, reason in reasons:
+                    self._quarantine(number, values, raw, column, ROW_QUARANTINED, reason)
+            else:  # the reader could not read the row
+                _, number, values, raw, reason = item
+                self._reject(number, values, raw, None, reason)
+        return out
+
+    def _unique_events(
+        self,
+        number: int,
+        values: list[str],
+        raw: dict[str, Any] | None,
+        events: list[tuple[Any, ...]],
+    ) -> bool:
+        for event in events:
+            if event[1] in self.event_ids:
+                reason = f"event id {event[1]!r} repeats an earlier row's"
+                self._reject(number, values, raw, None, reason)
+                return False
+        self.event_ids.update(e[1] for e in events)
+        return True
+
+    def finish(self, suppressed: Suppressed | None) -> PrepareSummary:
+        summary = self.summary
         summary.pairs = self.relationships.pairs()
         if suppressed is not None:
             # A relative named by an erased record's partner person id is not named again.
             summary.pairs = [
                 p for p in summary.pairs if p[2] is None or not suppressed.partner(p[2])
             ]
-        yield ("done", summary)
-
-    def _unique_events(self, raw: RawRow, events: list[tuple[Any, ...]]) -> bool:
-        for event in events:
-            if event[1] in self.event_ids:
-                self._reject(raw, None, f"event id {event[1]!r} repeats an earlier row's")
-                return False
-        self.event_ids.update(e[1] for e in events)
-        return True
+        return summary
 
 
 def _row_dict(header: list[str], values: list[str]) -> dict[str, Any]:
@@ -163,11 +217,53 @@ def _row_dict(header: list[str], values: list[str]) -> dict[str, Any]:
     return {"values": values}
 
 
-def in_process(preparer: RowPreparer) -> Iterator[Message]:
+def _normalised_batches(
+    rows: Iterator[RawRow],
+    normalising: RowNormalising,
+    worker: int = 0,
+    workers: int = 1,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[tuple[int, list[Normalised]]]:
+    """(batch index, normalised rows) for every ``workers``-th batch, starting at ``worker``.
+
+    Every worker reads every row (reading is cheap beside normalising), so each knows the row
+    numbers without being told; it normalises only its own batches.
+    """
+    index = 0
+    batch: list[Normalised] = []
+    own = worker == 0
+    count = 0
+    for raw in rows:
+        if own:
+            batch.append(normalising.row(raw))
+        count += 1
+        if count == batch_rows:
+            if own:
+                yield index, batch
+                batch = []
+            index += 1
+            count = 0
+            own = index % workers == worker
+    if own and batch:
+        yield index, batch
+
+
+def in_process(
+    contract: Contract,
+    opened: OpenExtract,
+    normaliser: RowNormaliser,
+    suppressed: Suppressed | None = None,
+) -> Iterator[Message]:
+    """Normalise and reduce ``opened`` in this process (a small file)."""
+    reducer = RowReducer(contract, opened.header)
+    normalising = RowNormalising(contract, normaliser, suppressed)
     try:
-        yield from preparer.messages()
+        for _, rows in _normalised_batches(opened.rows, normalising):
+            yield ("batch", reducer.summary.rows_read + len(rows), reducer.batch(rows))
     except FileRefusedError as exc:
         yield ("refused", str(exc))
+        return
+    yield ("done", reducer.finish(suppressed))
 
 
 def _exit_with(parent: int) -> None:
@@ -186,57 +282,94 @@ def _worker(
     out: Any,
     parent: int,
     suppressed: Suppressed | None,
+    worker: int,
+    workers: int,
+    batch_rows: int,
 ) -> None:
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-    def send(message: Message) -> None:
-        out.put(message)
-
     try:
         opened = open_extract(path, contract.format)
-        preparer = RowPreparer(
-            contract, opened, RowNormaliser(contract, opened.header, today=today), suppressed
-        )
-        for message in in_process(preparer):
-            send(message)
+        normaliser = RowNormaliser(contract, opened.header, today=today)
+        normalising = RowNormalising(contract, normaliser, suppressed)
+        try:
+            batches = _normalised_batches(opened.rows, normalising, worker, workers, batch_rows)
+            for index, rows in batches:
+                out.put(("batch", index, rows))
+        except FileRefusedError as exc:
+            out.put(("refused", str(exc)))
+            return
+        out.put(("end",))
     except BaseException:
-        send(("error", traceback.format_exc()))
+        out.put(("error", traceback.format_exc()))
 
 
-def in_worker(
-    path: Path, contract: Contract, today: date, suppressed: Suppressed | None = None
+def in_workers(
+    path: Path,
+    contract: Contract,
+    header: list[str],
+    today: date,
+    suppressed: Suppressed | None = None,
+    workers: int | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> Iterator[Message]:
-    """Prepare ``path`` in a second process, a few batches ahead of the loader.
+    """Normalise ``path`` in worker processes, a few batches ahead; reduce here, in order.
 
-    The process is spawned, not forked: a forked child would hold the loader's database
-    socket open, and a loader killed mid-load would then leave its transaction (and its
-    locks) alive on PostgreSQL for as long as the child lived.
+    The processes are spawned, not forked: a forked child would hold the loader's database
+    socket open, and a loader killed mid-load would then leave its transaction (and its locks)
+    alive on PostgreSQL for as long as the child lived.
     """
+    count = workers or WORKERS
     context = multiprocessing.get_context("spawn")
-    channel = context.Queue(maxsize=3)
-    worker = context.Process(
-        target=_worker, args=(path, contract, today, channel, os.getpid(), suppressed), daemon=True
-    )
-    worker.start()
+    channels = [context.Queue(maxsize=2) for _ in range(count)]
+    parent = os.getpid()
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(path, contract, today, channels[k], parent, suppressed, k, count, batch_rows),
+            daemon=True,
+        )
+        for k in range(count)
+    ]
+    for process in processes:
+        process.start()
+    reducer = RowReducer(contract, header)
     try:
+        index = 0
         while True:
-            try:
-                message = channel.get(timeout=5)
-            except queue.Empty:
-                if not worker.is_alive():
-                    raise RuntimeError(f"{path.name}: the preparing process stopped") from None
-                continue
-            if message[0] == "error":
-                raise RuntimeError(f"{path.name}: preparing rows failed:\n{message[1]}")
-            yield message
-            if message[0] in ("done", "refused"):
+            k = index % count
+            message = _receive(path, channels[k], processes[k])
+            if message[0] == "refused":
+                yield message
                 return
+            if message[0] == "end":
+                break
+            if message[1] != index:  # a worker's batches arrive in order; never happens
+                raise RuntimeError(f"{path.name}: batch {message[1]} arrived for {index}")
+            rows = message[2]
+            yield ("batch", reducer.summary.rows_read + len(rows), reducer.batch(rows))
+            index += 1
+        yield ("done", reducer.finish(suppressed))
     finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join(timeout=5)
-        channel.close()
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process, channel in zip(processes, channels, strict=True):
+            process.join(timeout=5)
+            channel.close()
 
 
-def use_worker(path: Path) -> bool:
+def _receive(path: Path, channel: Any, process: Any) -> Message:
+    while True:
+        try:
+            message: Message = channel.get(timeout=5)
+        except queue.Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"{path.name}: a preparing process stopped") from None
+            continue
+        if message[0] == "error":
+            raise RuntimeError(f"{path.name}: preparing rows failed:\n{message[1]}")
+        return message
+
+
+def use_workers(path: Path) -> bool:
     return path.stat().st_size >= PARALLEL_FROM_BYTES

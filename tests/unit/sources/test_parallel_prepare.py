@@ -1,0 +1,72 @@
+"""Rows normalised by worker processes load exactly as rows normalised in process.
+
+A repeated record id or event id is decided in file order even when the first row and its
+repeat were normalised by different processes; quarantine entries, dropped values and
+relationships come out the same.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from familyhub.sources.normalise import RowNormaliser
+from familyhub.sources.prepare import in_process, in_workers
+from familyhub.sources.readers import open_extract
+from familyhub.sources.registry import find_contract
+from tests.unit.sources.extracts import police_row, write_police
+
+TODAY = date(2026, 11, 1)
+
+
+def _file(tmp_path: Path) -> Path:
+    rows = [police_row(i) for i in range(1, 60)]
+    rows[12] = police_row(3)  # repeats row 4's record id, in another batch
+    rows[20] = police_row(21, dob="31/02/2001")  # impossible date: quarantined
+    rows[33] = police_row(34, nhs_number="1234567890")  # bad check digit: value dropped
+    rows[45] = police_row(10)  # repeats row 11's record id
+    return write_police(tmp_path / "police_incidents_2026-09-30.csv", rows)
+
+
+def _collect(messages: Any) -> tuple[list[Any], Any]:
+    rows: list[Any] = []
+    reads: list[int] = []
+    for message in messages:
+        if message[0] == "batch":
+            reads.append(message[1])
+            rows.extend(message[2])
+        elif message[0] == "done":
+            return rows, (reads[-1] if reads else 0, message[1])
+        else:
+            raise AssertionError(message)
+    raise AssertionError("no done message")
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_workers_prepare_the_same_rows_as_one_process(tmp_path: Path, workers: int) -> None:
+    path = _file(tmp_path)
+    contract = find_contract("police_incidents").contract
+    opened = open_extract(path, contract.format)
+    normaliser = RowNormaliser(contract, opened.header, today=TODAY)
+    alone, (read_alone, summary_alone) = _collect(in_process(contract, opened, normaliser))
+    opened.close()
+
+    header = open_extract(path, contract.format).header
+    parallel, (read_parallel, summary_parallel) = _collect(
+        in_workers(path, contract, header, TODAY, workers=workers, batch_rows=5)
+    )
+
+    assert parallel == alone
+    assert read_parallel == read_alone == 59
+    assert summary_parallel.rows_quarantined == summary_alone.rows_quarantined == 3
+    assert summary_parallel.values_dropped == summary_alone.values_dropped == 1
+    assert summary_parallel.quarantine == summary_alone.quarantine
+    assert sorted(summary_parallel.pairs) == sorted(summary_alone.pairs)
+    duplicates = [q for q in summary_parallel.quarantine if "duplicate record id" in q.reason]
+    assert [(q.row_number, q.reason) for q in duplicates] == [
+        (14, "duplicate record id 'INV000000003': row 4 has the same id"),
+        (47, "duplicate record id 'INV000000010': row 11 has the same id"),
+    ]
