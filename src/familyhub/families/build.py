@@ -8,7 +8,7 @@
   from a referral) lives with the relative a source relates them to; so does a child whose
   only address is one where no adult is seen (a stale address after a move). Failing that,
   with the one household at their postcode where someone shares their family name.
-* A family is a household with a dependent child (under 16, or under 19 and in education) or
+* A family is a household with a dependent child (under 18, or under 19 and in education) or
   an expectant parent, plus any parent a source relates to one of its children who lives
   elsewhere (a non-resident parent).
 """
@@ -210,11 +210,15 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
         FROM everyone e LEFT JOIN birth b USING (person_id) LEFT JOIN facts f USING (person_id)
         """  # noqa: S608
     )
+    # A child is under 18 (Children Act 1989; and until 18 a young person must be in
+    # education or training, so a 16- or 17-year-old NEET or working without training is
+    # still the family's child, and the programme's education outcome covers them); at 18,
+    # only while still in education.
     con.execute(
         """
         ALTER TABLE people ADD COLUMN dependent BOOLEAN;
         UPDATE people SET dependent = age IS NOT NULL AND age >= 0
-            AND (age < 16 OR (age < 19 AND in_education));
+            AND (age < 18 OR (age < 19 AND in_education));
         """
     )
 

@@ -15,6 +15,9 @@ PARENT_RELATIONSHIPS = ("mother", "father", "parent")
 # is the child's (first list), or the child is the adult's (second list).
 KIN_ADULT_RELATIONSHIPS = (*PARENT_RELATIONSHIPS, "step_parent", "grandparent")
 KIN_CHILD_RELATIONSHIPS = ("child", "step_child", "grandchild")
+# Partners are rarely more than this many years apart in age; a namesake living alone further
+# apart in age is more likely a relative or a stranger than the father.
+PARTNER_MAX_AGE_GAP = 12
 
 
 def place_people(con: duckdb.DuckDBPyConnection) -> None:
@@ -28,7 +31,10 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
     * kin seen at no dwelling at all (a mother and baby known only to the health visitor)
       share a home of their own, named after the adult;
     * failing all that, someone shares the one household at their postcode where a resident
-      has their family name.
+      has their family name;
+    * kin in a home of their own join the one man or woman of about the adult's age living
+      alone at their postcode who shares their family name (a father whose records carry the
+      address the health visitor only knows by postcode).
     """
     kin_down = ", ".join(f"'{r}'" for r in KIN_ADULT_RELATIONSHIPS)
     kin_up = ", ".join(f"'{r}'" for r in KIN_CHILD_RELATIONSHIPS)
@@ -263,5 +269,56 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN by_name bn USING (person_id)
         LEFT JOIN by_gp bg USING (person_id)
         LEFT JOIN child_by_name cb USING (person_id)
+        """
+    )
+    _join_kin_homes_to_partners(con)
+
+
+def _join_kin_homes_to_partners(con: duckdb.DuckDBPyConnection) -> None:
+    """A home known to no dwelling (a mother and baby known only to the health visitor, by
+    postcode) joins the one dwelling at that postcode where an adult of about the mother's
+    age lives alone and shares a part of her family name: the father, whose own records
+    carry the address. A dwelling registered with another GP practice is not it."""
+    con.execute(
+        f"""
+        CREATE TEMP TABLE kin_home_moves AS
+        WITH homes AS (
+            SELECT h.household_key,
+                   coalesce(list(DISTINCT g) FILTER (WHERE g IS NOT NULL), []) AS gps,
+                   count(DISTINCT h.person_id) AS people,
+                   bool_or(p.dependent) AS has_dependants,
+                   max(p.age) FILTER (WHERE NOT p.dependent) AS adult_age
+            FROM home h JOIN people p USING (person_id)
+            LEFT JOIN unnest(p.gp_practices) AS t(g) ON TRUE
+            WHERE h.household_key IS NOT NULL
+            GROUP BY h.household_key
+        ),
+        lone_adults AS (
+            SELECT DISTINCT h.household_key, n.name, n.postcode
+            FROM home h JOIN homes o USING (household_key)
+            JOIN households d USING (household_key)
+            JOIN names n USING (person_id)
+            WHERE o.people = 1 AND NOT o.has_dependants
+              AND n.postcode = replace(upper(d.postcode), ' ', '')
+        ),
+        candidates AS (
+            SELECT DISTINCT k.household_key AS kin_key, a.household_key
+            FROM home k JOIN names n USING (person_id)
+            JOIN lone_adults a USING (name, postcode)
+            JOIN homes kg ON kg.household_key = k.household_key
+            JOIN homes ag ON ag.household_key = a.household_key
+            WHERE k.household_key LIKE 'K%'
+              AND abs(kg.adult_age - ag.adult_age) <= {PARTNER_MAX_AGE_GAP}
+              AND (len(kg.gps) = 0 OR len(ag.gps) = 0
+                   OR len(list_intersect(kg.gps, ag.gps)) > 0)
+        )
+        SELECT kin_key, min(household_key) AS household_key FROM candidates
+        GROUP BY kin_key HAVING count(DISTINCT household_key) = 1
+        """  # noqa: S608 - a constant, no outside text
+    )
+    con.execute(
+        """
+        UPDATE home SET household_key = m.household_key
+        FROM kin_home_moves m WHERE home.household_key = m.kin_key
         """
     )

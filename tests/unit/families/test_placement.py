@@ -1,0 +1,164 @@
+"""Who lives where and who counts as a family's child, from small sets of linked records
+(the DuckDB build alone, no database)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+
+from familyhub.families.build import FamilyBuild, FamilyInputs, build_families
+
+AS_OF = date(2026, 9, 30)
+
+
+def _build(
+    records: list[dict[str, Any]],
+    facts: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    relationships: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> FamilyBuild:
+    """``records``: person, source, family_name, date_of_birth, address, postcode, uprn,
+    seen (the record's event date); one record per row, linked to its person."""
+    rows = [{**r, "record_id": f"{r['source']}-{r['person']}-{i}"} for i, r in enumerate(records)]
+    record_id = {(r["person"], r["source"]): r["record_id"] for r in rows}
+    inputs = FamilyInputs(
+        records=pa.table(
+            {
+                "source": [r["source"] for r in rows],
+                "record_id": [r["record_id"] for r in rows],
+                "date_of_birth": pa.array([r["date_of_birth"] for r in rows], pa.date32()),
+                "address": pa.array([r.get("address") for r in rows], pa.string()),
+                "postcode": pa.array([r.get("postcode") for r in rows], pa.string()),
+                "uprn": pa.array([r.get("uprn") for r in rows], pa.string()),
+                "family_name": [r["family_name"] for r in rows],
+            }
+        ),
+        links=pa.table(
+            {
+                "source": [r["source"] for r in rows],
+                "record_id": [r["record_id"] for r in rows],
+                "person_id": [r["person"] for r in rows],
+            }
+        ),
+        record_dates=pa.table(
+            {
+                "source": [r["source"] for r in rows],
+                "record_id": [r["record_id"] for r in rows],
+                "first_date": pa.array(
+                    [r.get("seen", date(2026, 1, 5)) for r in rows], pa.date32()
+                ),
+                "last_date": pa.array([r.get("seen", date(2026, 1, 5)) for r in rows], pa.date32()),
+            }
+        ),
+        facts=pa.table(
+            {
+                "source": pa.array([f["source"] for f in facts], pa.string()),
+                "record_id": pa.array(
+                    [record_id[(f["person"], f["source"])] for f in facts], pa.string()
+                ),
+                "event_type": pa.array([f["event_type"] for f in facts], pa.string()),
+                "event_date": pa.array([f["event_date"] for f in facts], pa.date32()),
+                "attributes": pa.array([json.dumps(f["attributes"]) for f in facts], pa.string()),
+            }
+        ),
+        relationships=pa.table(
+            {
+                "source": pa.array([r["source"] for r in relationships], pa.string()),
+                "record_id": pa.array(
+                    [record_id[(r["person"], r["source"])] for r in relationships], pa.string()
+                ),
+                "related_record_id": pa.array(
+                    [record_id[(r["related"], r["source"])] for r in relationships], pa.string()
+                ),
+                "relationship": pa.array([r["relationship"] for r in relationships], pa.string()),
+            }
+        ),
+    )
+    return build_families(inputs, as_of=AS_OF)
+
+
+def _families(built: FamilyBuild) -> dict[str, dict[str, str]]:
+    """family key -> {person: role}"""
+    out: dict[str, dict[str, str]] = {}
+    for m in built.members.to_pylist():
+        out.setdefault(m["family_key"], {})[m["person_id"]] = m["role"]
+    return out
+
+
+def _person(person: str, source: str, name: str, born: date, **place: Any) -> dict[str, Any]:
+    return {"person": person, "source": source, "family_name": name, "date_of_birth": born, **place}
+
+
+def test_a_seventeen_year_old_out_of_education_is_still_a_child_of_the_family() -> None:
+    # In England a young person must stay in education or training until 18, and the
+    # programme works with families of 16- and 17-year-olds who are not (NEET, working
+    # without training): they are children of the family, not adults living apart.
+    home = {"address": "5 Ash Row", "postcode": "NS1 1AA", "uprn": "100090000011"}
+    built = _build(
+        [
+            _person("mum", "housing", "cole", date(1980, 3, 3), **home),
+            _person("kit", "school_census", "cole", date(2009, 1, 20), **home),
+        ],
+        facts=[
+            {
+                "person": "kit",
+                "source": "school_census",
+                "event_type": "school_term",
+                "event_date": date(2024, 9, 1),
+                "attributes": {"attendance_pct": 91.0},
+            }
+        ],
+    )
+    assert list(_families(built).values()) == [{"mum": "parent", "kit": "child"}]
+
+
+def test_an_eighteen_year_old_out_of_education_is_no_dependant() -> None:
+    home = {"address": "5 Ash Row", "postcode": "NS1 1AA", "uprn": "100090000011"}
+    built = _build(
+        [
+            _person("mum", "housing", "cole", date(1980, 3, 3), **home),
+            _person("lee", "police_incidents", "cole", date(2008, 1, 20), **home),
+        ]
+    )
+    assert _families(built) == {}
+
+
+def _mother_and_baby_by_postcode_and_a_namesake(father_born: date) -> FamilyBuild:
+    # The health visitor knows the mother and baby by postcode only; the father's police
+    # record carries the address where he is the only one seen.
+    return _build(
+        [
+            _person("amy", "health_visiting", "rana", date(1994, 5, 1), postcode="NS2 9ZZ"),
+            _person("bay", "health_visiting", "rana", date(2026, 2, 1), postcode="NS2 9ZZ"),
+            _person(
+                "raj",
+                "police_incidents",
+                "rana",
+                father_born,
+                address="12 Quay Street, Northtown",
+                postcode="NS2 9ZZ",
+            ),
+        ],
+        relationships=[
+            {
+                "person": "bay",
+                "source": "health_visiting",
+                "related": "amy",
+                "relationship": "mother",
+            }
+        ],
+    )
+
+
+def test_a_mother_and_baby_known_by_postcode_join_the_father_living_alone_there() -> None:
+    built = _mother_and_baby_by_postcode_and_a_namesake(date(1991, 7, 7))
+    (family,) = _families(built).values()
+    assert family == {"amy": "parent", "bay": "child", "raj": "parent"}
+
+
+def test_a_namesake_of_another_generation_living_alone_is_not_taken_for_the_father() -> None:
+    built = _mother_and_baby_by_postcode_and_a_namesake(date(1950, 7, 7))
+    (family,) = _families(built).values()
+    assert family == {"amy": "parent", "bay": "child"}
