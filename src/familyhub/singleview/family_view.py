@@ -98,9 +98,9 @@ def family_view(
             session,
             user=checked,
             purpose=purpose,
-            request_id=request_id,
             records=[e.ref() for e in events],
             now=moment,
+            known=family_members.facts if family_members else None,
         )
         if events
         else None

@@ -9,6 +9,7 @@ user may open and counting the rest.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -75,25 +76,37 @@ def minimal_identity(
     )
 
 
-def _golden_values(session: Session, person_id: str) -> list[GoldenValue]:
-    return list(
-        session.scalars(
-            select(GoldenValue)
-            .where(GoldenValue.person_id == person_id)
-            .order_by(GoldenValue.field, GoldenValue.chosen.desc(), GoldenValue.id)
+def golden_values(session: Session, person_ids: Sequence[str]) -> dict[str, list[GoldenValue]]:
+    """Each person's golden values, by field, the chosen one first (one query for all)."""
+    out: dict[str, list[GoldenValue]] = {p: [] for p in person_ids}
+    if not person_ids:
+        return out
+    for row in session.scalars(
+        select(GoldenValue)
+        .where(GoldenValue.person_id.in_(list(person_ids)))
+        .order_by(
+            GoldenValue.person_id, GoldenValue.field, GoldenValue.chosen.desc(), GoldenValue.id
         )
-    )
+    ):
+        out[row.person_id].append(row)
+    return out
+
+
+def _golden_values(session: Session, person_id: str) -> list[GoldenValue]:
+    return golden_values(session, [person_id])[person_id]
 
 
 def contact_details(
-    session: Session, person_id: str, *, values: dict[str, Any] | None = None
+    session: Session,
+    person_id: str,
+    *,
+    values: dict[str, Any] | None = None,
+    rows: Sequence[GoldenValue] | None = None,
 ) -> dict[str, str | None]:
-    """Where to find the person: the chosen address, postcode, phone and email."""
-    chosen = {
-        v.field: v.value
-        for v in _golden_values(session, person_id)
-        if v.chosen and v.field in CONTACT_FIELDS
-    }
+    """Where to find the person: the chosen address, postcode, phone and email
+    (``rows``: the person's golden values, if already read)."""
+    rows = _golden_values(session, person_id) if rows is None else rows
+    chosen = {v.field: v.value for v in rows if v.chosen and v.field in CONTACT_FIELDS}
     corrected = headline(session, person_id) if values is None else values
     if corrected.get("postcode"):
         chosen["postcode"] = str(corrected["postcode"])
@@ -106,12 +119,13 @@ def golden_record(
     *,
     visible_sources: set[tuple[str, str]],
     values: dict[str, Any] | None = None,
+    rows: Sequence[GoldenValue] | None = None,
 ) -> GoldenRecord:
     """The golden record with provenance; ``visible_sources`` are (source, record_id) pairs
     the user may open: only those are named as a value's sources. Conflicting values of an
     identity field (two dates of birth) are all kept, and flagged."""
     fields: list[GoldenField] = []
-    for row in _golden_values(session, person_id):
+    for row in _golden_values(session, person_id) if rows is None else rows:
         mentions = [
             SourceMention(
                 source=str(s.get("source")),

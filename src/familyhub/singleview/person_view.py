@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from familyhub.access.decision import decide
-from familyhub.access.facts import gather, utc
+from familyhub.access.facts import utc
 from familyhub.access.models import User
 from familyhub.access.service import check_request
 from familyhub.linkage.persons import resolve
@@ -22,15 +22,17 @@ from familyhub.singleview.common import (
     refuse_denied,
     refuse_unknown,
 )
+from familyhub.singleview.facts import families_of, gather_persons
 from familyhub.singleview.hidden import summarise
 from familyhub.singleview.identity import (
     RESTRICTION_NOTICE,
     contact_details,
     golden_record,
+    golden_values,
     headline,
     minimal_identity,
 )
-from familyhub.singleview.members import members
+from familyhub.singleview.members import current_members, members
 from familyhub.singleview.records import events_of, filter_records, linked_records
 from familyhub.singleview.types import Hidden, PersonView, WhoIsWorking
 
@@ -78,7 +80,18 @@ def person_view(
         )
     pid = person.id
     subject = f"person:{pid}"
-    facts = gather(session, user=checked, person_id=pid, purpose=purpose, now=moment)
+    # The person's facts and those of everyone in their families, read together: each is
+    # still decided on its own facts (see singleview.facts).
+    family_ids = families_of(session, [pid], moment)[pid]
+    family_rows = current_members(session, family_ids, moment)
+    everyone = gather_persons(
+        session,
+        user=checked,
+        person_ids=[pid, *(r.person_id for r in family_rows)],
+        purpose=purpose,
+        now=moment,
+    )
+    facts = everyone[pid]
     levelled = level_for(facts)
     if levelled is None:
         raise refuse_denied(
@@ -101,7 +114,13 @@ def person_view(
             WhoIsWorking(lead_practitioners=[], practitioners=[], services=[])
             if restricted
             else sections.who_is_working(
-                session, person_id=pid, family_id=None, now=moment, events=[], leads_only=True
+                session,
+                person_id=pid,
+                family_id=None,
+                now=moment,
+                events=[],
+                leads_only=True,
+                family_ids=facts.family_ids,
             )
         )
         shown_members = (
@@ -112,6 +131,8 @@ def person_view(
                 family_ids=facts.family_ids,
                 now=moment,
                 leave_out=pid,
+                rows=family_rows,
+                known=everyone,
             )
             if levelled.level == "contact"
             else None
@@ -163,7 +184,6 @@ def person_view(
         session,
         user=checked,
         purpose=purpose,
-        request_id=request_id,
         records=[r.ref() for r in linked] + [e.ref() for e in events],
         now=moment,
         known={pid: facts},
@@ -171,11 +191,13 @@ def person_view(
     shown = filtered.shown_refs
     visible_events = [e for e in events if e.ref().ref in shown]
     visible_linked = [r for r in linked if r.ref().ref in shown]
+    golden_rows = golden_values(session, [pid])[pid]
     golden = golden_record(
         session,
         pid,
         visible_sources={(r.source, r.record_id) for r in visible_linked},
         values=values,
+        rows=golden_rows,
     )
     family = members(
         session,
@@ -184,6 +206,8 @@ def person_view(
         family_ids=facts.family_ids,
         now=moment,
         leave_out=pid,
+        rows=family_rows,
+        known=everyone,
     )
     names = {**family.names, pid: identity.name}
     chronology = sections.chronology(
@@ -258,6 +282,7 @@ def person_view(
             now=moment,
             events=visible_events,
             leads_only=False,
+            family_ids=facts.family_ids,
         ),
         members=member_list,
         chronology=chronology,
@@ -271,6 +296,10 @@ def person_view(
         requested_id=person_id,
         identity=identity,
         golden=golden,
-        contact=contact_details(session, pid, values=values) if levelled.contact else None,
+        contact=(
+            contact_details(session, pid, values=values, rows=golden_rows)
+            if levelled.contact
+            else None
+        ),
         family_ids=list(facts.family_ids),
     )

@@ -1,16 +1,19 @@
 """A person's source records and events, and the one filter every list of them passes.
 
-Lists are filtered by the access engineer's list filter
-(:func:`familyhub.access.service.visible_records`), which decides each record as if it were
-opened on its own, so a list never holds anything the user could not open one by one. Here
-we only add the explanation for what was withheld (from the same decision point), for the
-"hidden and why" summary.
+Every record is decided as if it were opened on its own, exactly as the access engineer's
+list filter (:func:`familyhub.access.service.visible_records`) decides it, so a list never
+holds anything the user could not open one by one. The view does it here, in one batch per
+person on the facts it has already gathered, because it also needs each refusal's reason for
+the "hidden and why" summary: asking the list filter and then asking again to explain the
+rest gathered every person's facts twice and decided withheld records twice.
+``tests/integration/singleview/test_batched_facts.py`` checks that the records shown are
+exactly those ``visible_records`` shows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -19,10 +22,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from familyhub.access.decision import decide_many
-from familyhub.access.facts import Facts, gather, organisation_code_for_source, record_resource
+from familyhub.access.facts import (
+    Facts,
+    need_evidence_refs,
+    organisation_code_for_source,
+    record_resource,
+)
 from familyhub.access.models import User
-from familyhub.access.service import RecordRef, visible_records
+from familyhub.access.service import RecordRef
 from familyhub.linkage.models import PersonLink
+from familyhub.singleview.facts import gather_persons
 from familyhub.singleview.hidden import is_sealed, reason_for
 from familyhub.sources.models import SourceEvent, SourceRecord
 
@@ -149,55 +158,37 @@ def filter_records(
     *,
     user: User,
     purpose: str,
-    request_id: str | None,
     records: Sequence[RecordRef],
     now: datetime | None,
     known: Mapping[str, Facts] | None = None,
 ) -> Filtered:
-    """Pass ``records`` through the list filter, then explain what it withheld.
+    """Decide every record on its person's facts, as the list filter
+    (``access.service.visible_records``) does, and say why each withheld one is withheld.
 
-    ``known``: facts this request already gathered, by person (not gathered again)."""
-    shown = visible_records(
-        session,
-        user=user,
-        purpose=purpose,
-        records=records,
-        request_id=request_id,
-        now=now,
-        audit=False,
-    )
-    kept = set(shown)
-    return Filtered(
-        shown=shown,
-        withheld=explain_withheld(
-            session,
-            user=user,
-            purpose=purpose,
-            records=[r for r in records if r not in kept],
-            now=now,
-            known=known,
-        ),
-    )
-
-
-def explain_withheld(
-    session: Session,
-    *,
-    user: User,
-    purpose: str,
-    records: Iterable[RecordRef],
-    now: datetime | None,
-    known: Mapping[str, Facts] | None = None,
-) -> list[tuple[RecordRef, str]]:
-    """(record, reason) for each withheld record, leaving out sealed ones entirely."""
+    Each record is its own request to the decision point (``view_record``, with its
+    category, supplier, its person's restriction and sealing, and whether it is evidence of
+    a need of a family on the programme); they go in one batch per person, and the facts
+    are those this request already gathered (``known``) or gathered once for all persons
+    here. Sealed records are left out of the withheld list entirely.
+    """
     by_person: dict[str, list[RecordRef]] = defaultdict(list)
     for item in records:
         by_person[item.person_id].append(item)
-    out: list[tuple[RecordRef, str]] = []
+    facts = dict(known or {})
+    missing = [p for p in by_person if p not in facts]
+    if missing:
+        facts.update(
+            gather_persons(session, user=user, person_ids=missing, purpose=purpose, now=now)
+        )
+    allowed: set[str] = set()
+    withheld: list[tuple[RecordRef, str]] = []
     suppliers: dict[str, str] = {}
     for person_id, items in by_person.items():
-        facts = (known or {}).get(person_id) or gather(
-            session, user=user, person_id=person_id, purpose=purpose, now=now
+        person_facts = facts[person_id]
+        evidence = (
+            need_evidence_refs(session, [i.ref for i in items], person_facts.family_ids)
+            if person_facts.context.on_programme
+            else set()
         )
         for item in items:
             if item.source not in suppliers:
@@ -207,17 +198,21 @@ def explain_withheld(
                 ref=item.ref,
                 category=item.category,
                 supplier=suppliers[item.source],
-                person=facts.resource,
+                person=person_facts.resource,
+                need_evidence=item.ref in evidence,
             )
             for item in items
         ]
-        decisions = decide_many(facts.principal, "view_record", resources, facts.context)
+        decisions = decide_many(
+            person_facts.principal, "view_record", resources, person_facts.context
+        )
         for item, decision in zip(items, decisions, strict=True):
-            if decision.allowed or is_sealed(decision):
-                continue
-            reason = reason_for(decision, category=item.category, context=facts.context)
-            out.append((item, reason))
-    return out
+            if decision.allowed:
+                allowed.add(item.ref)
+            elif not is_sealed(decision):
+                reason = reason_for(decision, category=item.category, context=person_facts.context)
+                withheld.append((item, reason))
+    return Filtered(shown=[r for r in records if r.ref in allowed], withheld=withheld)
 
 
 @lru_cache(maxsize=1)

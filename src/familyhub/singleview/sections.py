@@ -46,17 +46,25 @@ def who_is_working(
     now: datetime,
     events: Iterable[Event],
     leads_only: bool,
+    family_ids: Sequence[str] | None = None,
 ) -> WhoIsWorking:
     """Practitioners involved now (lead first, with contact details) and every service with
-    the date it was last involved: today for a current involvement, else its latest record."""
+    the date it was last involved: today for a current involvement, else its latest record.
+
+    ``family_ids``: the person's current families, when the caller has read them already."""
     practitioners: list[Practitioner] = []
-    for involvement in casework.current_involvements(
-        session, person_id=person_id, family_id=family_id, now=now
-    ):
-        if leads_only and involvement.kind != "lead_practitioner":
-            continue
-        user = session.get(User, involvement.user_id)
-        organisation = session.get(Organisation, involvement.organisation_id)
+    involvements = [
+        i
+        for i in casework.current_involvements(
+            session, person_id=person_id, family_id=family_id, now=now
+        )
+        if not leads_only or i.kind == "lead_practitioner"
+    ]
+    users = _users(session, {i.user_id for i in involvements})
+    organisations = _organisations(session, {i.organisation_id for i in involvements})
+    for involvement in involvements:
+        user = users.get(involvement.user_id)
+        organisation = organisations.get(involvement.organisation_id)
         if user is None or organisation is None:
             continue
         practitioners.append(
@@ -85,7 +93,7 @@ def who_is_working(
             ),
         )
     for organisation_name, service, ended in _ended_involvements(
-        session, person_id=person_id, family_id=family_id, now=now
+        session, person_id=person_id, family_id=family_id, now=now, family_ids=family_ids
     ):
         current = services.get(organisation_name)
         if current is None or (current.evidence == "records" and current.last_involved < ended):
@@ -114,14 +122,35 @@ def who_is_working(
     )
 
 
+def _users(session: Session, ids: set[int]) -> dict[int, User]:
+    """The involvements' practitioners in one query."""
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _organisations(session: Session, ids: set[int]) -> dict[int, Organisation]:
+    """The involvements' organisations in one query."""
+    if not ids:
+        return {}
+    query = select(Organisation).where(Organisation.id.in_(ids))
+    return {row.id: row for row in session.scalars(query)}
+
+
 def _ended_involvements(
-    session: Session, *, person_id: str | None, family_id: str | None, now: datetime
+    session: Session,
+    *,
+    person_id: str | None,
+    family_id: str | None,
+    now: datetime,
+    family_ids: Sequence[str] | None = None,
 ) -> list[tuple[str, str | None, date]]:
     """(organisation, service, day it ended) for involvements that have ended, latest first."""
-    family_ids = (
-        current_families(session, person_id, now.date()) if person_id else [family_id or ""]
-    )
-    subject: ColumnElement[bool] = Involvement.family_id.in_(family_ids)
+    if family_ids is None:
+        family_ids = (
+            current_families(session, person_id, now.date()) if person_id else [family_id or ""]
+        )
+    subject: ColumnElement[bool] = Involvement.family_id.in_(list(family_ids))
     if person_id:
         subject = or_(subject, Involvement.person_id == person_id)
     rows = session.execute(
