@@ -107,6 +107,7 @@ class CompiledEvent:
     def apply(
         self, record_id: str, values: list[str], out: list[tuple[Any, ...]], issues: list[Issue]
     ) -> None:
+        """Append the event ``values`` (the row's cells, already stripped) make, if any."""
         from familyhub.sources.normalise import ROW_QUARANTINED, VALUE_DROPPED, Issue
 
         rule = self.rule
@@ -114,7 +115,7 @@ class CompiledEvent:
             if not check(values):
                 return
         if self._type_idx is not None:
-            code = values[self._type_idx].strip()
+            code = values[self._type_idx]
             event_type = rule.type_from.map.get(code) if rule.type_from else None
             if event_type is None:
                 issues.append(
@@ -128,7 +129,7 @@ class CompiledEvent:
         else:
             event_type = rule.type or ""
         date_col = _col(rule.date)
-        raw_date = values[self._date_idx].strip()
+        raw_date = values[self._date_idx]
         end: str | None = None
         try:
             if rule.date_parser == "academic_term":
@@ -150,14 +151,14 @@ class CompiledEvent:
                 return
         attributes: dict[str, Any] = {}
         for name, idx, column, convert in self._attrs:
-            raw = values[idx].strip()
+            raw = values[idx]
             if not raw:
                 continue
             try:
                 attributes[name] = convert(raw)
             except ValueError as exc:
                 issues.append(Issue(column, f"{raw!r} is not {exc}", VALUE_DROPPED))
-        fields = {c: values[i].strip() for c, i in self._template_cols}
+        fields = {c: values[i] for c, i in self._template_cols}
         fields["record_id"] = record_id
         labels = _Labels(rule.labels, fields)
         description = rule.description.format(**fields, label=labels)
@@ -241,10 +242,10 @@ def _compile_condition(cond: Condition, idx: int) -> Callable[[list[str]], bool]
 
     if len(tests) == 1:
         (test,) = tests
-        return lambda values: test(values[idx].strip())
+        return lambda values: test(values[idx])
 
     def check(values: list[str]) -> bool:
-        value = values[idx].strip()
+        value = values[idx]
         return all(test(value) for test in tests)
 
     return check

@@ -122,7 +122,7 @@ class RowNormaliser:
         return spec.column, idx, spec
 
     def _value(self, values: list[str], idx: int, spec: Column) -> str | None:
-        raw = values[idx].strip()
+        raw = values[idx]
         if raw in self._nulls or raw in spec.null_values:
             return None
         return raw
@@ -143,7 +143,7 @@ class RowNormaliser:
         limit = MAX_VALUE_LENGTH["default"]
 
         def handle(values: list[str], out: list[Any], issues: list[Issue]) -> None:
-            raw = values[idx].strip()
+            raw = values[idx]
             if raw in nulls:
                 return
             if len(raw) > limit:
@@ -198,7 +198,7 @@ class RowNormaliser:
         nulls = self._nulls | frozenset(spec.null_values)
 
         def handle(values: list[str], out: list[Any], issues: list[Issue]) -> None:
-            raw = values[idx].strip()
+            raw = values[idx]
             if raw in nulls:
                 return
             if len(raw) > 16:
@@ -290,10 +290,14 @@ class RowNormaliser:
 
     # -- running -----------------------------------------------------------------------
 
-    def normalise(self, values: list[str]) -> RowResult:
+    def normalise(self, raw_values: list[str]) -> RowResult:
+        """The row's record, events and issues. Handlers and event rules are given the values
+        stripped once here (they compare and parse stripped text); ``original`` keeps them
+        as the partner sent them."""
         issues: list[Issue] = []
-        record_id = values[self._record_idx].strip()
-        partner = values[self._partner_idx].strip() if self._partner_idx is not None else ""
+        values = [v.strip() for v in raw_values]
+        record_id = values[self._record_idx]
+        partner = values[self._partner_idx] if self._partner_idx is not None else ""
         out: list[Any] = [None] * len(RECORD_FIELDS)
         if not record_id or record_id in self._nulls:
             issues.append(Issue(self.contract.record_id, "the record id is empty", ROW_QUARANTINED))
@@ -310,7 +314,7 @@ class RowNormaliser:
             for rule in self.events:
                 rule.apply(record_id, values, events, issues)
             quarantined = bool(issues) and any(i.action == ROW_QUARANTINED for i in issues)
-        original = {name: values[idx] for name, idx in self._original_cols if values[idx]}
+        original = {name: raw_values[idx] for name, idx in self._original_cols if raw_values[idx]}
         return RowResult(
             record_id, partner or None, out, encode_json(original), events, issues, quarantined
         )

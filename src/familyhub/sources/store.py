@@ -77,6 +77,29 @@ class BulkWriter:
             cursor.execute(sql.replace("?", "%s"), params)
             return int(cursor.rowcount)
 
+    def secondary_indexes(self, table: str) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of ``table``'s indexes that back no constraint, exactly as
+        the database holds them (so dropping and re-creating them changes nothing)."""
+        if self._sqlite:
+            return [
+                (name, sql)
+                for name, sql in self.query(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                    "AND sql IS NOT NULL ORDER BY name",
+                    (table,),
+                )
+            ]
+        return [
+            (name, sql)
+            for name, sql in self.query(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                "WHERE i.tablename = ? AND i.schemaname = current_schema() "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
+                "ORDER BY i.indexname",
+                (table,),
+            )
+        ]
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if self._sqlite:
             cursor = self._raw.cursor()
