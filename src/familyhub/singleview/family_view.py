@@ -153,6 +153,15 @@ def family_view(
         records += [f"source_event:{e.event_id}" for e in need.evidence]
     records += [f"consent_record:{c.consent_id}" for c in (consent.history if consent else [])]
     records = list(dict.fromkeys(records))
+    # Read before the audit event, whose chain lock is held until the request commits.
+    working = sections.who_is_working(
+        session,
+        person_id=None,
+        family_id=family_id,
+        now=moment,
+        events=visible_events,
+        leads_only=not full,
+    )
     event = audit_view(
         session,
         user=checked,
@@ -172,14 +181,7 @@ def family_view(
         level=levelled.level,
         purpose=purpose,
         restriction_notice=None,
-        who_is_working=sections.who_is_working(
-            session,
-            person_id=None,
-            family_id=family_id,
-            now=moment,
-            events=visible_events,
-            leads_only=not full,
-        ),
+        who_is_working=working,
         members=member_list,
         chronology=chronology,
         needs=needs,

@@ -18,7 +18,7 @@ from familyhub.access.facts import Facts
 from familyhub.access.models import User
 from familyhub.families.models import FamilyMember
 from familyhub.linkage.models import Person
-from familyhub.singleview.common import levels_for
+from familyhub.singleview.common import Levelled, levels_for
 from familyhub.singleview.facts import gather_persons
 from familyhub.singleview.identity import (
     RESTRICTION_NOTICE,
@@ -69,11 +69,13 @@ def members(
     leave_out: str | None = None,
     rows: Sequence[FamilyMember] | None = None,
     known: Mapping[str, Facts] | None = None,
+    known_levels: Mapping[str, Levelled | None] | None = None,
 ) -> Members:
     """Each current member of the families, at their own level, parents first.
 
     ``leave_out``: a person not to list (the person whose own view this is). ``rows``: the
-    families' current members, and ``known``: facts, when the caller has them already.
+    families' current members, ``known``: facts, and ``known_levels``: levels decided on
+    those facts, when the caller has them already.
     Each member is still decided on their own facts; the facts are read for all members
     together and the decisions asked in one batch per action.
     """
@@ -88,7 +90,9 @@ def members(
         facts.update(
             gather_persons(session, user=user, person_ids=missing, purpose=purpose, now=now)
         )
-    levels = dict(zip(ids, levels_for([facts[p] for p in ids]), strict=True))
+    levels = {p: v for p, v in (known_levels or {}).items() if p in by_person}
+    undecided = [p for p in ids if p not in levels]
+    levels.update(zip(undecided, levels_for([facts[p] for p in undecided]), strict=True))
     shown_ids = [p for p in ids if levels[p] is not None]
     persons = load_persons(session, shown_ids)  # held: the session keeps them only weakly
     golden = golden_values(

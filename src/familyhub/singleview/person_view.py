@@ -17,7 +17,7 @@ from familyhub.singleview import sections
 from familyhub.singleview.common import (
     audit_view,
     full_view_hidden,
-    level_for,
+    levels_for,
     offered_actions,
     refuse_denied,
     refuse_unknown,
@@ -92,7 +92,9 @@ def person_view(
         now=moment,
     )
     facts = everyone[pid]
-    levelled = level_for(facts)
+    # Everyone's level in one batch per action (each still decided on their own facts).
+    levels = dict(zip(everyone, levels_for(list(everyone.values())), strict=True))
+    levelled = levels[pid]
     if levelled is None:
         raise refuse_denied(
             session,
@@ -133,6 +135,7 @@ def person_view(
                 leave_out=pid,
                 rows=family_rows,
                 known=everyone,
+                known_levels=levels,
             )
             if levelled.level == "contact"
             else None
@@ -147,6 +150,7 @@ def person_view(
         ]
         records += [f"person:{m.identity.person_id}" for m in member_list]
         records += [f"consent_record:{c.consent_id}" for c in (consent.history if consent else [])]
+        contact = contact_details(session, pid, values=values) if levelled.contact else None
         event = audit_view(
             session,
             user=checked,
@@ -174,7 +178,7 @@ def person_view(
             requested_id=person_id,
             identity=identity,
             golden=None,
-            contact=contact_details(session, pid, values=values) if levelled.contact else None,
+            contact=contact,
             family_ids=list(facts.family_ids),
         )
 
@@ -208,6 +212,7 @@ def person_view(
         leave_out=pid,
         rows=family_rows,
         known=everyone,
+        known_levels=levels,
     )
     names = {**family.names, pid: identity.name}
     chronology = sections.chronology(
@@ -256,6 +261,20 @@ def person_view(
     records += [f"source_event:{e.event_id}" for n in needs for e in n.evidence]
     records += [f"consent_record:{c.consent_id}" for c in (consent.history if consent else [])]
     records = list(dict.fromkeys(records))
+    # Everything is read before the audit event: writing it takes the chain's lock, held
+    # until the request commits, so nothing slow may come after it.
+    working = sections.who_is_working(
+        session,
+        person_id=pid,
+        family_id=None,
+        now=moment,
+        events=visible_events,
+        leads_only=False,
+        family_ids=facts.family_ids,
+    )
+    contact = (
+        contact_details(session, pid, values=values, rows=golden_rows) if levelled.contact else None
+    )
     event = audit_view(
         session,
         user=checked,
@@ -275,15 +294,7 @@ def person_view(
         level="full",
         purpose=purpose,
         restriction_notice=RESTRICTION_NOTICE if restricted else None,
-        who_is_working=sections.who_is_working(
-            session,
-            person_id=pid,
-            family_id=None,
-            now=moment,
-            events=visible_events,
-            leads_only=False,
-            family_ids=facts.family_ids,
-        ),
+        who_is_working=working,
         members=member_list,
         chronology=chronology,
         needs=needs,
@@ -296,10 +307,6 @@ def person_view(
         requested_id=person_id,
         identity=identity,
         golden=golden,
-        contact=(
-            contact_details(session, pid, values=values, rows=golden_rows)
-            if levelled.contact
-            else None
-        ),
+        contact=contact,
         family_ids=list(facts.family_ids),
     )
