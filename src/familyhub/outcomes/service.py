@@ -31,7 +31,7 @@ from familyhub.outcomes.models import (
     RejectedEvent,
 )
 from familyhub.outcomes.pushdown import read_candidate_events, read_events_of_records
-from familyhub.outcomes.rules import RuleSet, load_rules
+from familyhub.outcomes.rules import Rule, RuleSet, load_rules
 from familyhub.runs import finish_run, start_run
 
 DECISIONS = ("confirmed", "dismissed")
@@ -71,31 +71,46 @@ def _birth_dates(members: pa.Table) -> pa.Table:
 
 def _read_events(session: Session, rules: RuleSet, links: pa.Table, members: pa.Table) -> pa.Table:
     """Events that could be evidence of a need; then positive signs, only for the records of
-    family members with candidate evidence (they matter for no one else)."""
+    family members with candidate evidence of the same need (a positive sign is evidence of
+    nothing else: most school terms are good attendance, and reading them for everyone with
+    any candidate event cost more than the whole assessment)."""
     need_rules = [r for r in rules.rules if r.signal == "need"]
     positive_rules = [r for r in rules.rules if r.signal == "positive"]
     events = read_candidate_events(session, need_rules)
     if not positive_rules or events.num_rows == 0:
         return events
+    by_need: dict[str, list[Rule]] = {}
+    for rule in positive_rules:
+        by_need.setdefault(rule.need, []).append(rule)
+    parts = [events]
     con = duckdb.connect()
     try:
-        con.register("events_in", events)
+        con.register("events_in", events.select(["source", "record_id", "event_type"]))
         con.register("links_in", links)
-        con.register("members_in", members)
-        records = con.sql(
-            """
-            WITH people AS (
-                SELECT DISTINCT l.person_id FROM events_in e
-                JOIN links_in l USING (source, record_id)
-                WHERE l.person_id IN (SELECT person_id FROM members_in)
-            )
-            SELECT DISTINCT l.source, l.record_id FROM links_in l JOIN people USING (person_id)
-            """
-        ).to_arrow_table()
+        con.register("members_in", members.select(["person_id"]))
+        for need, positives in sorted(by_need.items()):
+            types = sorted({t for r in need_rules if r.need == need for t in r.event_types})
+            if not types:
+                continue
+            con.register("types_in", pa.table({"event_type": pa.array(types, pa.string())}))
+            records = con.sql(
+                """
+                WITH people AS (
+                    SELECT DISTINCT l.person_id FROM events_in e
+                    JOIN links_in l USING (source, record_id)
+                    WHERE e.event_type IN (SELECT event_type FROM types_in)
+                      AND l.person_id IN (SELECT person_id FROM members_in)
+                )
+                SELECT DISTINCT l.source, l.record_id FROM links_in l JOIN people USING (person_id)
+                """
+            ).to_arrow_table()
+            con.unregister("types_in")
+            found = read_events_of_records(session, positives, records)
+            if found.num_rows:
+                parts.append(found)
     finally:
         con.close()
-    positives = read_events_of_records(session, positive_rules, records)
-    return pa.concat_tables([events, positives]) if positives.num_rows else events
+    return pa.concat_tables(parts) if len(parts) > 1 else events
 
 
 def decisions_in_force(session: Session) -> dict[tuple[str, str], NeedDecision]:

@@ -29,6 +29,7 @@ from familyhub.outcomes.models import (
 from familyhub.outcomes.rules import load_rules
 from familyhub.outcomes.service import DecisionError, assess_all, decide_need, export_needs
 from familyhub.rights.facts import OBJECTION, place
+from familyhub.sources.models import SourceEvent
 from tests.integration.families.scenario import load_scenario, write_links
 
 AS_OF = date(2026, 9, 30)
@@ -98,6 +99,55 @@ def test_future_and_before_birth_events_are_reported_not_counted(assessed) -> No
         ("eve", "dated before the person was born"),
     }
     assert not session.scalars(select(FamilyNeed).where(FamilyNeed.need == "early_years")).all()
+    cited = {(e.person_id, e.event_date) for e in session.scalars(select(NeedEvidence))}
+    assert ("amy", date(2027, 1, 1)) not in cited
+    assert ("eve", date(2020, 3, 1)) not in cited
+
+
+def test_good_attendance_after_absence_is_read_as_a_positive_sign(
+    session: Session, tmp_path: Path
+) -> None:
+    # Positive signs are read from the database only for people with candidate evidence of
+    # the same need; Dan's recent absence makes him one, so his good term that follows is
+    # read, cited, and makes the need improving rather than open.
+    load_scenario(session)
+    extract_id = session.scalars(
+        select(SourceEvent.extract_id).where(SourceEvent.record_id == "sch-dan")
+    ).first()
+    for event_id, day, pct in (("D1", date(2026, 7, 10), 80.0), ("D2", date(2026, 9, 5), 96.0)):
+        session.add(
+            SourceEvent(
+                source="school_census",
+                record_id="sch-dan",
+                event_id=event_id,
+                event_type="school_term",
+                event_date=day,
+                data_category="personal",
+                description="school term",
+                attributes={"attendance_pct": pct, "term": "2026 SUM"},
+                extract_id=extract_id,
+            )
+        )
+    session.flush()
+    links = write_links(tmp_path / "links.csv")
+    rebuild_families(session, actor="test", as_of=AS_OF, links_file=links)
+    assess_all(session, actor="test", as_of=AS_OF, today=TODAY, links_file=links)
+    need = session.scalars(
+        select(FamilyNeed).where(FamilyNeed.person_id == "dan", FamilyNeed.need == "education")
+    ).one()
+    assert need.status == "improving"
+    signs = session.scalars(
+        select(NeedEvidence).where(
+            NeedEvidence.person_id == "dan", NeedEvidence.signal == "positive"
+        )
+    ).all()
+    assert ("D2", date(2026, 9, 5)) in {(e.event_id, e.event_date) for e in signs}
+    # Ben's benefit claim is evidence of another need: no positive sign is cited for him.
+    assert not session.scalars(
+        select(NeedEvidence).where(
+            NeedEvidence.person_id == "ben", NeedEvidence.signal == "positive"
+        )
+    ).all()
 
 
 def test_export_writes_the_documented_columns(assessed, tmp_path: Path) -> None:
