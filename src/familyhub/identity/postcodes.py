@@ -43,7 +43,9 @@ def parse_postcode(raw: str | None, *, allow_partial: bool = False) -> Postcode 
     """Normalise a UK postcode; None for empty. Raises InvalidValueError if it is not one.
 
     Accepts any case and spacing (``pr18xj``, ``PR1  8XJ``, ``pr1-8xj``). With
-    ``allow_partial`` an outward code alone (``PR1``) gives area and district only.
+    ``allow_partial`` an outward code alone (``PR1``) gives area and district only, and an
+    outward code, a space and the inward digit (``PR1 8``) gives the sector too. Without the
+    space ``PR18`` stays the district PR18: a sector is only read where it was written as one.
     """
     if raw is None:
         return None
@@ -64,6 +66,14 @@ def parse_postcode(raw: str | None, *, allow_partial: bool = False) -> Postcode 
             unit=f"{district} {sector_digit}{unit_letters}",
         )
     if allow_partial:
+        parts = [p for p in _SEPARATORS.split(raw.upper()) if p]
+        if len(parts) == 2 and len(parts[1]) == 1 and parts[1].isdigit():
+            match = _OUTWARD.match(parts[0])
+            if match:
+                area, rest = match.groups()
+                _check_district(area, rest, raw)
+                district = area + rest
+                return Postcode(area, district, sector=f"{district} {parts[1]}", unit=None)
         match = _OUTWARD.match(compact)
         if match:
             area, rest = match.groups()

@@ -64,3 +64,13 @@ def test_any_spacing_or_case_gives_the_same_unit(area, district, sector, unit, s
     assert parsed.sector == f"{outward} {sector}"
     assert parsed.district == outward
     assert parsed.area == "".join(area)
+
+
+def test_a_sector_written_with_its_space_is_read_as_a_sector() -> None:
+    assert parse_postcode("NS3 7", allow_partial=True) == Postcode("NS", "NS3", "NS3 7", None)
+    assert parse_postcode("sw1a 1", allow_partial=True) == Postcode("SW", "SW1A", "SW1A 1", None)
+    # Without the space it is a district: NS37 is a district in its own right.
+    assert parse_postcode("NS37", allow_partial=True) == Postcode("NS", "NS37", None, None)
+    # A full postcode does not need allow_partial, and a sector needs it.
+    with pytest.raises(InvalidValueError):
+        parse_postcode("NS3 7")
