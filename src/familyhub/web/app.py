@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -80,19 +82,47 @@ def create_app() -> FastAPI:
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the web service with uvicorn until interrupted."""
+def default_workers(database_url: str | None = None) -> int:
+    """How many server processes ``serve`` starts unless told: one per CPU core on
+    PostgreSQL (one Python process runs one request's Python at a time, so a single process
+    saturates one core while the others idle); one on the embedded SQLite, which is for the
+    demo and takes one writer at a time anyway."""
+    from familyhub.config import get_settings
+
+    settings = get_web_settings()
+    if settings.web_workers:
+        return settings.web_workers
+    url = database_url or get_settings().resolved_database_url
+    return 1 if url.startswith("sqlite") else max(os.cpu_count() or 1, 1)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> None:
+    """Serve the web service with uvicorn until interrupted, in ``workers`` processes
+    (default :func:`default_workers`)."""
     import uvicorn
 
     settings = get_web_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(
-        create_app(),
-        host=host,
-        port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+    count = workers or default_workers()
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
         # Our middleware logs each request without its query string; uvicorn's would not.
-        access_log=False,
-        server_header=False,
+        "access_log": False,
+        "server_header": False,
+    }
+    if count == 1:
+        uvicorn.run(create_app(), **options)
+        return
+    # Refuse here, once, rather than in every worker (which uvicorn would start again).
+    check_policies_or_refuse(actor="web")
+    log.info("starting %d server processes", count)
+    # Each worker builds its own app (and database engine) from the same environment.
+    uvicorn.run(
+        "familyhub.web.app:create_app",
+        factory=True,
+        workers=count,
+        **options,
     )

@@ -12,6 +12,12 @@ token_app = typer.Typer(help="Issue and revoke tokens for the JSON API.", no_arg
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        help="Server processes (default FAMILYHUB_WEB_WORKERS, else one per CPU core on "
+        "PostgreSQL and one on SQLite).",
+    ),
 ) -> None:
     """Serve the web service and the /api/v1 JSON API for what the data directory holds.
 
@@ -24,11 +30,13 @@ def serve_command(
 
       familyhub serve --host 127.0.0.1 --port 8080
 
+      FAMILYHUB_DATABASE_URL=postgresql+psycopg://familyhub@db/familyhub familyhub serve --workers 4
+
       FAMILYHUB_DATA_DIR=/srv/familyhub FAMILYHUB_COUNCIL_NAME="Lancashire County Council" \\
         familyhub serve
     """
     from familyhub.migrate import current_revision
-    from familyhub.web.app import serve
+    from familyhub.web.app import default_workers, serve
 
     if current_revision() is None:
         console.print(
@@ -36,8 +44,12 @@ def serve_command(
             "(or [bold]familyhub demo[/bold] for synthetic data) first."
         )
         raise typer.Exit(1)
-    console.print(f"Serving familyhub on [bold]http://{host}:{port}[/bold] (Ctrl+C to stop).")
-    serve(host=host, port=port)
+    count = workers or default_workers()
+    console.print(
+        f"Serving familyhub on [bold]http://{host}:{port}[/bold] with {count} server "
+        f"process{'es' if count > 1 else ''} (Ctrl+C to stop)."
+    )
+    serve(host=host, port=port, workers=count)
 
 
 @token_app.command("create")

@@ -46,6 +46,12 @@ class WebSettings(BaseSettings):
         default="127.0.0.1",
         description="Proxies trusted to set X-Forwarded-Proto/For (uvicorn's setting).",
     )
+    web_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Server processes for `familyhub serve`; default: one per CPU core on "
+        "PostgreSQL, one on the embedded SQLite.",
+    )
 
     @property
     def oidc_enabled(self) -> bool:
