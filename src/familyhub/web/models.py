@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from familyhub.audit.models import AuditEvent
 from familyhub.db import Base
 from familyhub.runs import utcnow
 
@@ -60,3 +61,9 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Every person or family view raises its audit event, whose burst check (audit.alerts)
+# counts what the viewer opened in the last few minutes: by viewer, then time. Declared here,
+# beside the pages that make that check on every request, with migration 0012 that adds it.
+Index("ix_audit_event_actor_user_id_occurred_at", AuditEvent.actor_user_id, AuditEvent.occurred_at)
