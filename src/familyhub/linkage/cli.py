@@ -293,14 +293,8 @@ def match_command(
     """
     from familyhub.db import unit_of_work
     from familyhub.linkage import service
-    from familyhub.linkage.match import matcher
+    from familyhub.linkage.match import matcher_for
 
-    with unit_of_work() as session:
-        model = service.active_model(session=session)
-        if model is None:
-            err_console.print("[red]no trained model yet: run familyhub link[/red]")
-            raise typer.Exit(2)
-        settings = model.settings
     fields = {
         "given_name": given_name,
         "family_name": family_name,
@@ -309,11 +303,16 @@ def match_command(
         "nhs_number": nhs_number,
         "postcode": postcode,
     }
-    try:
-        candidates = matcher(service.cache_path(), settings).match(fields, limit=limit)
-    except (FileNotFoundError, ValueError) as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    with unit_of_work() as session:
+        try:
+            found = matcher_for(session, service.cache_path())
+            if found is None:
+                err_console.print("[red]no trained model yet: run familyhub link[/red]")
+                raise typer.Exit(2)
+            candidates = found.match(fields, session=session, limit=limit)
+        except (FileNotFoundError, ValueError) as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
     if as_json:
         console.print_json(json.dumps([c.as_dict() for c in candidates]))
         return

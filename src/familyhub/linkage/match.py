@@ -1,38 +1,113 @@
 """``match``: candidate persons for one set of identity fields, creating nothing.
 
-The query is normalised with the same standardisers as loaded records, prepared like a source
-record, and scored with the saved model against the last run's records (``predict_between``,
-blocking as in a run, so it costs milliseconds rather than a scan). Each candidate person gets
-the best score of any of their records, and a note when a cannot-link rule applies (a twin
-with the same surname and birthday is shown, but never as the same person).
+A query is answered in three steps, none of which sets Splink up again:
 
-A ``Matcher`` keeps its DuckDB connection and linker between calls (the web search holds one);
-it reopens itself when a new run has replaced the linkage cache.
+1. **Candidates by index.** The source records that share an identifier, the date of birth,
+   the postcode, or the family name together with the given name (or one of its aliases, or
+   the two swapped) are read from ``source_record`` through its indexes, with their current
+   person from ``person_link``: a few dozen rows, however many people are held.
+2. **Prepared in Python** (``features.prepare_row``) exactly as the run prepares them, with the
+   run's placeholders blanked and the population's term frequencies from the linkage cache.
+3. **Scored by one DuckDB query** compiled once per model version from Splink's own SQL (the
+   same comparison vectors and match weights as ``predict``), with the cannot-link rules
+   checked in the same query. Each candidate person gets the best score of any of their
+   records, and a note when a rule applies (a twin with the same surname and birthday is
+   shown, but never as the same person).
+
+``Matcher`` objects are shared per linkage cache and model version (``matcher_for``); one is
+replaced when a run writes a new cache or a new model becomes active.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+from splink import SettingsCreator
+from splink.internals.comparison_vector_values import (
+    compute_comparison_vector_values_from_id_pairs_sqls,
+)
+from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
+from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy.orm import Session
 
 from familyhub.identity.names import match_name
 from familyhub.identity.numbers import normalise_nhs_number, normalise_ni_number, normalise_upn
 from familyhub.identity.postcodes import parse_postcode
 from familyhub.linkage import features, scorer
-from familyhub.linkage.constraints import paired_records_sql, violated_rule_sql
+from familyhub.linkage.constraints import violated_rule_sql
+from familyhub.linkage.models import LinkageModel, PersonLink
+from familyhub.linkage.settings import settings_for
+from familyhub.sources.models import SourceRecord
 
 # SQL here is built from our own table and column names, never from user input.
 # ruff: noqa: S608
 
 QUERY_ID = -1
 MIN_PROBABILITY = 0.01
+MAX_PER_LOOKUP = 400
+PREPARED_COLUMNS = [
+    "unique_id",
+    "source",
+    "partner_person_id",
+    "given",
+    "given_full",
+    "other_given",
+    "family",
+    "given_aliases",
+    "given_skeleton",
+    "dob",
+    "dob_text",
+    "birth_year",
+    "sex",
+    "nhs_number",
+    "ni_number",
+    "upn",
+    "postcode",
+    "postcode_sector",
+    "postcode_district",
+    "uprn",
+    "phone",
+    "email",
+]
+_PREPARED_SCHEMA = pa.schema(
+    [
+        (
+            name,
+            pa.int64()
+            if name in ("unique_id", "birth_year")
+            else pa.date32()
+            if name == "dob"
+            else pa.list_(pa.string())
+            if name == "given_aliases"
+            else pa.string(),
+        )
+        for name in PREPARED_COLUMNS
+    ]
+)
+# The columns of both records the cannot-link rules read (``constraints.RULES``).
+_RULE_COLUMNS = [
+    "source",
+    "given",
+    "given_full",
+    "other_given",
+    "family",
+    "given_aliases",
+    "given_skeleton",
+    "dob",
+    "dob_text",
+    "nhs_number",
+    "ni_number",
+    "upn",
+    "sex",
+]
 
 
 @dataclass
@@ -60,13 +135,14 @@ def _safe(function: Any, value: Any) -> Any:
         return None
 
 
-def query_row(fields: dict[str, Any]) -> pa.Table:
-    """One source-record-shaped row from free identity fields (invalid identifiers dropped)."""
-    postcode = parse_postcode(fields.get("postcode")) if fields.get("postcode") else None
+def query_record(fields: dict[str, Any]) -> dict[str, Any]:
+    """One source-record-shaped row (``features.SOURCE_COLUMNS``) from free identity fields,
+    normalised like a loaded record (invalid identifiers dropped)."""
+    postcode = _safe(parse_postcode, fields.get("postcode")) if fields.get("postcode") else None
     dob = fields.get("date_of_birth")
-    if isinstance(dob, str) and dob:
-        dob = date.fromisoformat(dob)
-    row: dict[str, Any] = {
+    if isinstance(dob, str):
+        dob = _safe(date.fromisoformat, dob.strip()) if dob.strip() else None
+    return {
         "id": QUERY_ID,
         "source": "query",
         "record_id": "query",
@@ -86,117 +162,346 @@ def query_row(fields: dict[str, Any]) -> pa.Table:
         "postcode": postcode.unit if postcode else None,
         "postcode_sector": postcode.sector if postcode else None,
         "postcode_district": postcode.district if postcode else None,
-        "uprn": fields.get("uprn"),
+        "uprn": fields.get("uprn") or None,
         "phone": fields.get("phone"),
         "email": fields.get("email"),
-        "updated_at": datetime.now(UTC),
     }
-    schema = pa.schema(
-        [
-            ("id", pa.int64()),
-            ("date_of_birth", pa.date32()),
-            ("updated_at", pa.timestamp("us", tz="UTC")),
-        ]
+
+
+@lru_cache(maxsize=4)
+def _compiled_scoring(version: str, settings_json: str) -> str:
+    """The scoring query for model ``version``: Splink's comparison vectors and match
+    weights for every pair of the query (``fh_match_query_in``, one prepared record) and
+    the candidates (``fh_match_candidates_in``), with the cannot-link rule each pair breaks.
+
+    Built once per model version (Splink takes tens of milliseconds to render it, more than
+    a whole match should cost); ``settings_json`` travels with the version so that the cache
+    can never serve another model's weights under a reused name.
+    """
+    import json
+
+    trained = json.loads(settings_json)
+    rendered = settings_for("duckdb", trained)
+    rendered["retain_intermediate_calculation_columns"] = False
+    rendered["retain_matching_columns"] = False
+    settings = SettingsCreator.from_path_or_dict(rendered).get_settings("duckdb")
+    steps = compute_comparison_vector_values_from_id_pairs_sqls(
+        settings._columns_to_select_for_blocking,
+        settings._columns_to_select_for_comparison_vector_values,
+        input_tablename_l="fh_match_query",
+        input_tablename_r="fh_match_candidates",
+        source_dataset_input_column=settings.column_info_settings.source_dataset_input_column,
+        unique_id_input_column=settings.column_info_settings.unique_id_input_column,
+        link_type=settings._link_type,
+        sql_dialect_str="duckdb",
     )
-    arrays = {}
-    for key, value in row.items():
-        kind = schema.field(key).type if key in schema.names else pa.string()
-        arrays[key] = pa.array([value], kind)
-    return pa.table(arrays)
+    steps += predict_from_comparison_vectors_sqls_using_settings(settings, MIN_PROBABILITY, None)
+    ctes = [
+        (
+            f"fh_match_{side}",
+            f"select i.*, g.tf_given, f.tf_family from fh_match_{side}_in i "
+            "left join fh_tf_given g on g.given = i.given "
+            "left join fh_tf_family f on f.family = i.family",
+        )
+        for side in ("query", "candidates")
+    ]
+    ctes.append(
+        (
+            "__splink__blocked_id_pairs",
+            "select '0' as match_key, q.unique_id as join_key_l, c.unique_id as join_key_r "
+            "from fh_match_query q, fh_match_candidates c",
+        )
+    )
+    ctes += [(step["output_table_name"], step["sql"]) for step in steps]
+    scored = ctes[-1][0]
+    selected = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in _RULE_COLUMNS)
+    ctes.append(
+        (
+            "fh_match_checked",
+            f"select s.unique_id_r, s.match_weight, s.match_probability, "
+            f"{violated_rule_sql()} as rule from (select s.*, {selected} from {scored} s "
+            f"join fh_match_query l on l.unique_id = s.unique_id_l "
+            f"join fh_match_candidates r on r.unique_id = s.unique_id_r) s",
+        )
+    )
+    body = ",\n".join(f"{name} as (\n{sql}\n)" for name, sql in ctes)
+    return f"with {body}\nselect * from fh_match_checked"
 
 
 class Matcher:
-    """Scores queries against the linkage cache at ``cache`` with model ``trained``."""
+    """Scores queries with one model against the records and persons in the database.
 
-    def __init__(self, cache: Path, trained: dict[str, Any]) -> None:
+    ``cache`` is the last run's linkage cache: the population's term frequencies and the
+    placeholders the run blanked come from it, once.
+    """
+
+    def __init__(self, cache: Path, model: LinkageModel) -> None:
         if not cache.exists():
             raise FileNotFoundError(f"no linkage results at {cache}: run `familyhub link` first")
+        import json
+
         self.cache = cache
         self.mtime = cache.stat().st_mtime
+        self.version = model.version
+        self.sql = _compiled_scoring(model.version, json.dumps(model.settings, sort_keys=True))
         self.con = duckdb.connect()
+        self.con.execute("set autoinstall_known_extensions = false")
+        self.con.execute("set autoload_known_extensions = false")
+        # A match scores a few hundred pairs: more threads only add hand-over on a busy
+        # machine.
+        self.con.execute("set threads = 1")
         self.con.execute(f"attach '{cache}' as cache (read_only)")
-        self.con.execute("create view fh_cached_records as select * from cache.fh_records")
-        self.linker, self.db_api = scorer.linker_over(
-            self.con, "fh_cached_records", trained, tf_schema="cache"
-        )
+        for column in scorer.TF_COLUMNS:
+            self.con.execute(f"create table fh_tf_{column} as select * from cache.fh_tf_{column}")
+        self.placeholders = _placeholders(self.con)
+        self.con.execute("detach cache")
+        # The query and its candidates go into two small tables the scoring statement was
+        # prepared against, so each call only binds and runs it (parsing the model's SQL
+        # again would cost more than the rest of a match).
+        for side in ("query", "candidates"):
+            self.con.register("fh_match_empty", _prepared_table([]))
+            self.con.execute(f"create table fh_match_{side}_in as from fh_match_empty")
+            self.con.unregister("fh_match_empty")
+        self.con.execute(f"prepare fh_match_score as {self.sql}")
         self.lock = threading.Lock()
-        self.calls = itertools.count()
 
-    def match(self, fields: dict[str, Any], *, limit: int = 10) -> list[Candidate]:
+    def match(
+        self, fields: dict[str, Any], *, session: Session, limit: int = 10
+    ) -> list[Candidate]:
+        """Candidate persons for ``fields``, best first; those a cannot-link rule separates
+        from the query (a twin) come last, with the rule named."""
+        scored, person_of = self.scores(fields, session=session)
+        best: dict[str, Candidate] = {}
+        # Best record per person: one no rule forbids first, then by weight.
+        for record_id, weight, probability, rule in sorted(
+            scored, key=lambda s: (s[3] is not None, -s[1], s[0])
+        ):
+            person_id = person_of[record_id]
+            if person_id not in best:
+                best[person_id] = Candidate(person_id, probability, weight, record_id, rule)
+        ranked = sorted(
+            best.values(),
+            key=lambda c: (c.cannot_link_rule is not None, -c.match_weight, c.person_id),
+        )
+        return ranked[:limit]
+
+    def scores(
+        self, fields: dict[str, Any], *, session: Session
+    ) -> tuple[list[tuple[int, float, float, str | None]], dict[int, str]]:
+        """Every candidate record's (id, match weight, probability, cannot-link rule) at or
+        above ``MIN_PROBABILITY``, and each candidate record's person."""
+        query = features.prepare_row(query_record(fields), placeholders=self.placeholders)
+        assert query is not None  # a query is never withdrawn
+        person_of: dict[int, str] = {}
+        prepared: list[dict[str, Any]] = []
+        for row, person_id in candidate_records(session, query):
+            record = features.prepare_row(row, placeholders=self.placeholders)
+            if record is not None and record["unique_id"] not in person_of:
+                person_of[record["unique_id"]] = person_id
+                prepared.append(record)
+        if not prepared:
+            return [], person_of
         with self.lock:
-            return self._match(fields, limit)
+            return self._score(query, prepared), person_of
 
-    def _match(self, fields: dict[str, Any], limit: int) -> list[Candidate]:
-        features.prepare(self.con, query_row(fields), table="fh_query")
-        # Narrow the cache to records sharing any blocking key with the query first (a
-        # filter over one table, milliseconds), so Splink joins one record to a few dozen.
-        self.con.execute(
-            """
-            create or replace table fh_match_candidates as
-            select c.* from cache.fh_records c, fh_query q
-            where c.nhs_number = q.nhs_number or c.ni_number = q.ni_number or c.upn = q.upn
-               or c.dob = q.dob or c.postcode = q.postcode or c.email = q.email
-               or c.phone = q.phone or (c.given = q.given and c.family = q.family)
-               or c.given = q.family or c.family = q.given
-            """
-        )
-        call = next(self.calls)
-        query = self.db_api.register("fh_query", table_name=f"fh_query_{call}")
-        predictions = self.linker.inference.predict_between(
-            query,
-            self.db_api.register("fh_match_candidates", table_name=f"fh_candidates_{call}"),
-            threshold_match_probability=MIN_PROBABILITY,
-            warning_mode="never",
-        )
-        self.con.execute(
-            f"create or replace table fh_query_pairs as select "
-            f"least(unique_id_l, unique_id_r) as unique_id_l, "
-            f"greatest(unique_id_l, unique_id_r) as unique_id_r, "
-            f"match_weight, match_probability from {predictions.physical_name}"
-        )
-        predictions.drop_table_from_database_and_remove_from_cache()
-        self.con.execute(
-            "create or replace table fh_query_records as "
-            "select * from fh_query union all by name select * from cache.fh_records "
-            "where unique_id in (select unique_id_r from fh_query_pairs)"
-        )
-        rows = self.con.sql(
-            f"""
-            with checked as (
-                select *, {violated_rule_sql()} as rule
-                from ({paired_records_sql("fh_query_pairs", "fh_query_records")})
-            ), per_person as (
-                select l.person_id, c.match_probability, c.match_weight, c.unique_id_r,
-                       c.rule,
-                       row_number() over (partition by l.person_id
-                           order by (c.rule is null) desc, c.match_weight desc) as n
-                from checked c join cache.fh_link_rows l on l.id = c.unique_id_r
-            )
-            select person_id, match_probability, match_weight, unique_id_r, rule
-            from per_person where n = 1
-            order by (rule is null) desc, match_weight desc limit {int(limit)}
-            """
-        ).fetchall()
-        return [
-            Candidate(str(p), float(pr), float(w), int(r), str(rule) if rule else None)
-            for p, pr, w, r, rule in rows
-        ]
+    def _score(
+        self, query: dict[str, Any], candidates: list[dict[str, Any]]
+    ) -> list[tuple[int, float, float, str | None]]:
+        for side, prepared in (("query", [query]), ("candidates", candidates)):
+            self.con.execute(f"delete from fh_match_{side}_in")
+            self.con.register("fh_match_rows", _prepared_table(prepared))
+            try:
+                self.con.execute(f"insert into fh_match_{side}_in from fh_match_rows")
+            finally:
+                self.con.unregister("fh_match_rows")
+        rows = self.con.execute("execute fh_match_score").fetchall()
+        return [(int(r), float(w), float(p), str(rule) if rule else None) for r, w, p, rule in rows]
 
     def close(self) -> None:
         self.con.close()
+
+
+def _prepared_table(rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=_PREPARED_SCHEMA)
+
+
+def _placeholders(con: duckdb.DuckDBPyConnection) -> dict[str, set[Any]]:
+    """The values the last full run blanked as placeholders (field -> values)."""
+    found = {
+        name
+        for (name,) in con.sql(
+            "select table_name from information_schema.tables where table_catalog = 'cache'"
+        ).fetchall()
+    }
+    if "fh_placeholders" not in found:
+        return {}
+    out: dict[str, set[Any]] = {}
+    for field, value in con.sql("select field, value from cache.fh_placeholders").fetchall():
+        parsed: Any = date.fromisoformat(value) if field == "date_of_birth" else value
+        out.setdefault(str(field), set()).add(parsed)
+    return out
+
+
+def _name_forms(name: str) -> list[str]:
+    """A given name as it may be stored: itself and its aliases (nickname and full form,
+    spelling variants), so that "Bill Smith" finds William Smith's records."""
+    return sorted({name, *features.name_aliases(name)})
+
+
+def _first_word_in(column: Any, names: Iterable[str]) -> Any:
+    """``column``'s first word is one of ``names`` (the column holds the whole given name)."""
+    names = list(names)
+    return or_(column.in_(names), *(column.like(f"{n} %") for n in names))
+
+
+def _capped(condition: Any) -> Select[Any]:
+    # A key held by hundreds of records (a common name without a date of birth, a block of
+    # flats) cannot narrow a search alone; its candidates would all score alike.
+    inner = select(SourceRecord.id).where(condition).limit(MAX_PER_LOOKUP).subquery()
+    return select(inner.c.id)
+
+
+def _lookups(query: dict[str, Any]) -> list[Select[Any]]:
+    """The index lookups for ``query``: the run's blocking rules, each led by an indexed
+    column (identifiers, date of birth, postcode, family name with date of birth)."""
+    record = SourceRecord
+    given, family, dob = query.get("given"), query.get("family"), query.get("dob")
+    postcode, district = query.get("postcode"), query.get("postcode_district")
+    forms = _name_forms(given) if given else []
+    initial_given = func.substr(record.given_name_match, 1, 1)
+    initial_family = func.substr(record.family_name_match, 1, 1)
+    lookups = [
+        select(record.id).where(getattr(record, column) == query[column])
+        for column in ("nhs_number", "ni_number", "upn", "uprn")
+        if query.get(column)
+    ]
+    # Date of birth with any part of the name or address the run blocks on with it.
+    if dob:
+        with_dob = []
+        if family:
+            with_dob += [
+                record.family_name_match == family,
+                _first_word_in(record.given_name_match, [family]),
+            ]
+        if given:
+            with_dob += [
+                _first_word_in(record.given_name_match, forms),
+                record.family_name_match == given,
+            ]
+        if given and family:
+            with_dob.append(and_(initial_given == given[0], initial_family == family[0]))
+        if postcode:
+            with_dob.append(record.postcode == postcode)
+        if district and family:
+            with_dob.append(
+                and_(
+                    record.postcode_district == district,
+                    func.substr(record.family_name_match, 1, 2) == family[:2],
+                )
+            )
+        condition = record.date_of_birth == dob
+        lookups.append(_capped(and_(condition, or_(*with_dob)) if with_dob else condition))
+    # The name with a date of birth near the query's (or any, when it gave none): a
+    # mistyped date. The family name leads an index with the date of birth.
+    near = (
+        [record.date_of_birth.between(dob - timedelta(days=366), dob + timedelta(days=366))]
+        if dob
+        else []
+    )
+    if family:
+        named = [record.family_name_match == family, *near]
+        if given:
+            named.append(_first_word_in(record.given_name_match, forms))
+        lookups.append(_capped(and_(*named)))
+    if given and family:  # given and family name the other way round
+        lookups.append(
+            _capped(
+                and_(
+                    record.family_name_match == given,
+                    _first_word_in(record.given_name_match, [family]),
+                    *near,
+                )
+            )
+        )
+    if postcode:
+        at_address = []
+        if given:
+            at_address.append(initial_given == given[0])
+        if family:
+            at_address.append(initial_family == family[0])
+        if dob:
+            at_address.append(record.date_of_birth == dob)
+        condition = record.postcode == postcode
+        lookups.append(_capped(and_(condition, or_(*at_address)) if at_address else condition))
+    return lookups
+
+
+def candidate_records(session: Session, query: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """Source records sharing a blocking key with ``query`` (prepared), each with its person.
+
+    Every lookup is one the ``source_record`` indexes answer (see ``_lookups``). Records
+    loaded since the last run have no person yet and are not candidates.
+    """
+    lookups = _lookups(query)
+    if not lookups:
+        return []
+    ids = (union(*lookups) if len(lookups) > 1 else lookups[0]).subquery()
+    columns = [getattr(SourceRecord, c) for c in features.SOURCE_COLUMNS if c != "updated_at"]
+    rows = session.execute(
+        select(*columns, PersonLink.person_id)
+        .join(PersonLink, PersonLink.source_record_id == SourceRecord.id)
+        .where(SourceRecord.id.in_(select(ids.c.id)))
+    ).all()
+    names = [c.key for c in columns]
+    return [(dict(zip(names, row[:-1], strict=True)), str(row[-1])) for row in rows]
 
 
 _matchers: dict[Path, Matcher] = {}
 _matchers_lock = threading.Lock()
 
 
-def matcher(cache: Path, trained: dict[str, Any]) -> Matcher:
-    """A shared matcher for ``cache``, reopened when a run has written a new one."""
+def matcher(cache: Path, model: LinkageModel) -> Matcher:
+    """The shared matcher for ``cache`` and ``model``, replaced when a run has written a new
+    cache or another model is active."""
     with _matchers_lock:
         current = _matchers.get(cache)
-        if current is None or current.mtime != cache.stat().st_mtime:
+        stale = current is None or (
+            current.version != model.version
+            or not cache.exists()
+            or current.mtime != cache.stat().st_mtime
+        )
+        if stale:
             if current is not None:
                 current.close()
-            current = Matcher(cache, trained)
+            current = Matcher(cache, model)
             _matchers[cache] = current
+        assert current is not None
         return current
+
+
+def matcher_for(session: Session, cache: Path) -> Matcher | None:
+    """The shared matcher for the active model, or None before the first run.
+
+    Reads only the active model's id and version while the shared matcher is current, so a
+    search does not load and render the model again for every query.
+    """
+    from familyhub.linkage.service import active_model
+
+    row = session.execute(
+        select(LinkageModel.id, LinkageModel.version)
+        .where(LinkageModel.status == "active")
+        .order_by(LinkageModel.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or not cache.exists():
+        return None
+    with _matchers_lock:
+        current = _matchers.get(cache)
+        if (
+            current is not None
+            and current.version == row.version
+            and current.mtime == cache.stat().st_mtime
+        ):
+            return current
+    model = active_model(session=session)
+    return None if model is None else matcher(cache, model)

@@ -198,6 +198,7 @@ def link(
             "? as link_probability, ? as review_probability",
             [saved.id, run.id, link_probability, review_probability],
         )
+        _keep_placeholders(con, result.features.placeholders)
         con.execute("checkpoint")
     finally:
         con.close()
@@ -216,6 +217,20 @@ def link(
     session.flush()
     summary["run_id"] = run.id
     return summary
+
+
+def _keep_placeholders(con: duckdb.DuckDBPyConnection, found: list[dict[str, Any]]) -> None:
+    """Keep what this run blanked as placeholders, so that ``match`` blanks the same values
+    (an implausibly common date of birth is only found by looking at everyone)."""
+    table = pa.table(
+        {
+            "field": pa.array([str(p["field"]) for p in found], pa.string()),
+            "value": pa.array([str(p["value"]) for p in found], pa.string()),
+        }
+    )
+    con.register("fh_placeholders_in", table)
+    con.execute("create or replace table fh_placeholders as select * from fh_placeholders_in")
+    con.unregister("fh_placeholders_in")
 
 
 def _cluster_warnings(result: pipeline.PipelineResult) -> list[str]:

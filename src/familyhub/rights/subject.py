@@ -105,7 +105,7 @@ def linkage_candidates(session: Session, details: dict[str, Any]) -> SubjectMatc
     if not fields:
         return decide([])
     try:
-        found = matcher(service.cache_path(), model.settings).match(fields, limit=10)
+        found = matcher(service.cache_path(), model).match(fields, session=session, limit=10)
     except FileNotFoundError as exc:
         raise MatchingUnavailableError(f"{exc}; or give the person id (--person)") from exc
     usable = [c for c in found if c.cannot_link_rule is None]

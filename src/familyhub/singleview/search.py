@@ -121,14 +121,10 @@ def _matcher_candidates(
 ) -> list[tuple[str, float]]:
     """The linkage model's candidates (person id, match probability); none before a run."""
     from familyhub.linkage import service as linkage
-    from familyhub.linkage.match import matcher
+    from familyhub.linkage.match import matcher_for
 
     if not (fields.get("given_name") or fields.get("family_name")):
         return []  # the model scores names; a number, date or postcode is looked up exactly
-    model = linkage.active_model(session=session)
-    cache = linkage.cache_path()
-    if model is None or not cache.exists():
-        return []
     postcode = fields.get("postcode")
     dob: date | None = fields.get("date_of_birth")
     query = {
@@ -139,7 +135,11 @@ def _matcher_candidates(
         "postcode": postcode.unit if postcode is not None and postcode.unit else None,
     }
     try:
-        found = matcher(cache, model.settings).match(query, limit=limit)
+        # Shared across queries: the model is compiled once per version, not per search.
+        found_matcher = matcher_for(session, linkage.cache_path())
+        if found_matcher is None:
+            return []  # no linkage run yet
+        found = found_matcher.match(query, session=session, limit=limit)
     except Exception:  # a broken cache must not stop the exact lookups below
         log.exception("matching against the linkage cache failed")
         return []

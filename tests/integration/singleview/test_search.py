@@ -3,14 +3,17 @@ contact; refused for those who may not search; one audit event per search."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from familyhub.access.service import AccessRefusedError
 from familyhub.audit.models import AuditEvent
-from familyhub.linkage.models import Person
+from familyhub.linkage.models import Person, PersonLink
 from familyhub.singleview.service import SearchError, SearchQuery, search
+from familyhub.sources.models import SourceRecord
 
 from .scenario import NOW, Scenario
 
@@ -123,3 +126,49 @@ def test_a_merged_id_is_never_returned_only_the_person_it_merged_into(
         query=f"Mason {scenario.surname} 12/04/2019", now=NOW,
     )  # fmt: skip
     assert _ids(found) == {scenario.child}
+
+
+def test_name_searches_share_one_model_set_up(
+    session: Session, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matcher scores name searches with the saved model; its set-up (the model's scoring
+    compiled, term frequencies read) happens once, not on every query."""
+    from familyhub.linkage import match, pipeline, service
+    from tests.integration.linkage.conftest import synthetic
+
+    con = pipeline.connect(str(service.cache_path()))
+    population = synthetic(150, seed=4).drop_columns(
+        ["true_person", "name_origin", "household", "birth_group", "namesake_group"]
+    )
+    trained = pipeline.run(con, population, trained=None).trained
+    con.close()
+    service.save_model(session=session, trained=trained, summary={}, actor="test", run_id=None)
+    record = session.scalars(
+        select(SourceRecord)
+        .join(PersonLink, PersonLink.source_record_id == SourceRecord.id)
+        .where(PersonLink.person_id == scenario.child)
+        .limit(1)
+    ).one()
+    record.given_name, record.family_name = "Mason", scenario.surname
+    record.given_name_match, record.family_name_match = "mason", scenario.surname.lower()
+    record.date_of_birth = date(2019, 4, 12)
+    session.flush()
+    compiled: list[str] = []
+    real = match._compiled_scoring.__wrapped__
+
+    def counting(version: str, settings_json: str) -> str:
+        compiled.append(version)
+        return real(version, settings_json)
+
+    monkeypatch.setattr(match, "_compiled_scoring", counting)
+    match._matchers.clear()
+    user, purpose = scenario.user("health_visitor"), "direct_care"
+    for typed in ("Masen", "Mason", "Mason"):
+        found = search(
+            session, user=user, purpose=purpose,
+            query=f"{typed} {scenario.surname} 12/04/2019", now=NOW,
+        )  # fmt: skip
+        child = [r for r in found.results if r.identity.person_id == scenario.child]
+        assert child
+        assert child[0].match_probability is not None  # scored by the model, not looked up
+    assert len(compiled) == 1

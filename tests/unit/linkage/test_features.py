@@ -67,3 +67,36 @@ def test_withdrawn_records_link_to_nothing() -> None:
     report = features.prepare(con, records)
     assert report.withdrawn_skipped == 10
     assert report.records == records.num_rows - 10
+
+
+def test_one_record_prepared_in_python_equals_the_bulk_preparation() -> None:
+    """``match`` prepares its handful of candidates in Python; a difference from the run's
+    SQL would score them differently from the pipeline."""
+    records = population(400, seed=5)
+    rows = records.to_pylist()
+    # Awkward values the population rarely draws: middle names, stray spaces, empty
+    # strings, placeholders, lower-case identifiers, formatted phone numbers.
+    rows[0] |= {"given_name_match": "mary anne", "other_names": "Jo Beth"}
+    rows[1] |= {"given_name_match": " lee", "family_name_match": "o'neil ", "sex": ""}
+    rows[2] |= {"given_name_match": "unknown", "date_of_birth": date(1900, 1, 1)}
+    rows[3] |= {"ni_number": "ab123456c", "upn": "", "phone": "(01632) 960 001"}
+    rows[4] |= {"email": "Jo.Smith@Example.ORG", "postcode": "", "nhs_number": ""}
+    rows[5] |= {"given_name_match": None, "family_name_match": None, "date_of_birth": None}
+    rows[6] |= {"status": "withdrawn"}
+    table = pa.Table.from_pylist(rows, schema=records.schema)
+    con = pipeline.connect()
+    features.prepare(con, table)
+    bulk = {
+        r["unique_id"]: r for r in con.sql("select * from fh_records").to_arrow_table().to_pylist()
+    }
+    members = dict(con.sql("select id, unit_id from fh_unit_members").fetchall())
+    assert features.prepare_row(rows[6]) is None
+    compared = 0
+    for row in rows[:6] + rows[7:]:
+        prepared = features.prepare_row(row)
+        assert prepared is not None
+        expected = dict(bulk[members[row["id"]]])
+        expected["unique_id"] = row["id"]  # the unit is named by its first row
+        assert prepared == expected, row["id"]
+        compared += 1
+    assert compared == len(rows) - 1
