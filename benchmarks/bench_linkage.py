@@ -110,7 +110,7 @@ def operations_benchmark() -> None:
     from familyhub.db import make_engine, reset_engine, session_factory
     from familyhub.linkage import service
     from familyhub.linkage.incremental import link_incremental
-    from familyhub.linkage.match import matcher
+    from familyhub.linkage.match import matcher_for
     from familyhub.migrate import upgrade
 
     people = int(os.environ.get("FH_BENCH_OPS_PEOPLE", os.environ.get("FH_BENCH_PEOPLE", "100000")))
@@ -146,24 +146,22 @@ def operations_benchmark() -> None:
         session.commit()
     print(f"incremental: {new_records:,} new records in {time.perf_counter() - start:.1f} s "
           f"({inc['timings_seconds']}; persons in scope {inc['persons_in_scope']:,})")  # fmt: skip
-    with session_factory(engine)() as session:
-        model = service.active_model(session=session)
-        assert model is not None
-        trained = model.settings
     queries = later.slice(0, 200).to_pylist()
-    finder = matcher(service.cache_path(), trained)
     times = []
-    for q in queries:
-        fields = {
-            "given_name": q["given_name"],
-            "family_name": q["family_name"],
-            "date_of_birth": q["date_of_birth"],
-            "postcode": q["postcode"],
-            "nhs_number": q["nhs_number"],
-        }
-        start = time.perf_counter()
-        finder.match(fields)
-        times.append(time.perf_counter() - start)
+    with session_factory(engine)() as session:
+        finder = matcher_for(session, service.cache_path())
+        assert finder is not None
+        for q in queries:
+            fields = {
+                "given_name": q["given_name"],
+                "family_name": q["family_name"],
+                "date_of_birth": q["date_of_birth"],
+                "postcode": q["postcode"],
+                "nhs_number": q["nhs_number"],
+            }
+            start = time.perf_counter()
+            finder.match(fields, session=session)
+            times.append(time.perf_counter() - start)
     times.sort()
     p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
     print(f"match: {len(times)} queries, median {p50 * 1000:.0f} ms, 95th percentile "
