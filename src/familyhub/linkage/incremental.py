@@ -71,6 +71,9 @@ def link_incremental(
     start = time.perf_counter()
     if records is None:
         records = store.source_records(session, changed_since=last.started_at)
+    # A restricted person's records stay as they are, changed at source or not.
+    held = service.held_out(session=session)
+    records = service.without_held(records, held)
     timings["read"] = time.perf_counter() - start
     if records.num_rows == 0:
         summary: dict[str, Any] = {"records_changed": 0, "records_linked": 0, "persons": 0}
@@ -85,7 +88,7 @@ def link_incremental(
     try:
         con.execute(f"attach '{working}' as cache")
         start = time.perf_counter()
-        scope = _scope(con, records, model.settings, review_probability)
+        scope = _scope(con, records, model.settings, review_probability, held)
         timings["candidates"] = time.perf_counter() - start
         result = pipeline.run(
             con,
@@ -105,6 +108,7 @@ def link_incremental(
             model_id=model.id,
             scope=scope,
             link_probability=link_probability,
+            held=held,
         )
         timings["write"] = time.perf_counter() - start
         _update_cache(con)
@@ -136,8 +140,16 @@ def _scope(
     records: pa.Table,
     trained: dict[str, Any],
     review_probability: float,
+    held: service.Held,
 ) -> set[str]:
-    """Build ``fh_subset_raw`` (rows to re-cluster) and return the previous persons it covers."""
+    """Build ``fh_subset_raw`` (rows to re-cluster) and return the previous persons it covers.
+
+    A restricted person's records are not scored against, so no new record can pull that
+    person into the scope (the cache may predate the restriction).
+    """
+    con.register("fh_held_in", pa.table({"id": pa.array(sorted(held.record_ids), pa.int64())}))
+    con.execute("create table fh_held as select * from fh_held_in")
+    con.unregister("fh_held_in")
     con.register("fh_changed_in", records)
     con.execute("create table fh_changed as select * from fh_changed_in")
     con.unregister("fh_changed_in")
@@ -149,7 +161,8 @@ def _scope(
     features.prepare(con, "fh_changed", table="fh_new_records")
     con.execute(
         "create view fh_cached_records as select * from cache.fh_records "
-        "where unique_id not in (select id from fh_changed)"
+        "where unique_id not in (select id from fh_changed) "
+        "and unique_id not in (select id from fh_held)"
     )
     touched: set[int] = set()
     if con.sql("select count(*) from fh_new_records").fetchall()[0][0]:
@@ -170,7 +183,7 @@ def _scope(
         touched |= {
             int(u)
             for (u,) in con.sql(
-                "select c.unique_id from cache.fh_records c join fh_new_records n "
+                "select c.unique_id from fh_cached_records c join fh_new_records n "
                 "on c.source = n.source and c.partner_person_id = n.partner_person_id"
             ).fetchall()
         }
@@ -181,8 +194,9 @@ def _scope(
         create table fh_scope_persons as
         select distinct l.person_id from cache.fh_link_rows l
         join cache.fh_unit_members m on m.id = l.id
-        where l.id in (select id from fh_touched_in)
-           or m.unit_id in (select id from fh_touched_in)
+        where (l.id in (select id from fh_touched_in)
+               or m.unit_id in (select id from fh_touched_in))
+          and l.id not in (select id from fh_held)
         """
     )
     con.execute(

@@ -10,7 +10,7 @@ reread everything.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from familyhub.config import get_settings
 from familyhub.linkage import golden, persons, pipeline, store
-from familyhub.linkage.models import LinkageModel, ManualDecision, Person, ReviewPair
+from familyhub.linkage.models import LinkageModel, ManualDecision, Person, PersonLink, ReviewPair
 from familyhub.linkage.settings import MODEL_NAME
 from familyhub.runs import finish_run, start_run, utcnow
 
@@ -39,6 +39,49 @@ PERSON_COLUMNS = [
     "record_count",
     "has_conflicts",
 ]
+
+
+@dataclass(frozen=True)
+class Held:
+    """Persons whose processing is restricted (UK GDPR Art 18), and their source records.
+
+    Linkage leaves them exactly as they are: their records are neither scored, clustered,
+    merged nor split, and their person, links and golden values are not rewritten.
+    """
+
+    person_ids: frozenset[str] = frozenset()
+    record_ids: frozenset[int] = frozenset()
+
+
+def held_out(*, session: Session) -> Held:
+    """What a run must leave alone today (``rights.service.restricted_person_ids``)."""
+    from familyhub.rights.service import restricted_person_ids
+
+    persons = restricted_person_ids(session)
+    if not persons:
+        return Held()
+    records: set[int] = set()
+    ordered = sorted(persons)
+    for i in range(0, len(ordered), 500):
+        records |= {
+            int(r)
+            for r in session.scalars(
+                select(PersonLink.source_record_id).where(
+                    PersonLink.person_id.in_(ordered[i : i + 500])
+                )
+            )
+        }
+    return Held(frozenset(persons), frozenset(records))
+
+
+def without_held(records: pa.Table, held: Held) -> pa.Table:
+    """``records`` without the rows of persons whose processing is restricted."""
+    if not held.record_ids or records.num_rows == 0:
+        return records
+    import pyarrow.compute as pc
+
+    keep = pc.invert(pc.is_in(records["id"], value_set=pa.array(sorted(held.record_ids))))
+    return records.filter(keep)
 
 
 def cache_path() -> Path:
@@ -158,6 +201,8 @@ def link(
     start = time.perf_counter()
     if records is None:
         records = store.source_records(session)
+    held = held_out(session=session)
+    records = without_held(records, held)
     timings["read"] = time.perf_counter() - start
     saved = None if retrain else active_model(session=session)
     cache = cache or cache_path()
@@ -191,6 +236,7 @@ def link(
             model_id=saved.id,
             scope=None,
             link_probability=link_probability,
+            held=held,
         )
         timings["write"] = time.perf_counter() - start
         con.execute(
@@ -209,6 +255,7 @@ def link(
             "features": asdict(result.features),
             "clustering": asdict(result.clusters),
             "pairs_scored": result.pairs_scored,
+            "restricted_persons_left_as_they_were": len(held.person_ids),
             "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
             "warnings": result.features.warnings + _cluster_warnings(result),
         }
@@ -249,10 +296,13 @@ def _cluster_warnings(result: pipeline.PipelineResult) -> list[str]:
     return warnings
 
 
-def _previous_links(session: Session, con: duckdb.DuckDBPyConnection) -> None:
+def _previous_links(session: Session, con: duckdb.DuckDBPyConnection, held: Held) -> None:
     previous = store.read_arrow(
         session, "select source_record_id as unique_id, person_id from person_link"
     )
+    # A restricted person is out of this run: not kept, merged, split or retired by it.
+    previous = without_held(previous.rename_columns(["id", "person_id"]), held)
+    previous = previous.rename_columns(["unique_id", "person_id"])
     if previous.num_rows == 0:
         previous = pa.table(
             {"unique_id": pa.array([], pa.int64()), "person_id": pa.array([], pa.string())}
@@ -273,12 +323,14 @@ def _write_results(
     model_id: int,
     scope: set[str] | None,
     link_probability: float,
+    held: Held,
 ) -> dict[str, Any]:
     """Assign ids and write persons, links, golden values, id events and the review queue.
 
     ``scope``: the previous persons this run re-clustered (incremental); None for all.
+    ``held``: restricted persons, whose links and golden values stay as they are.
     """
-    _previous_links(session, con)
+    _previous_links(session, con, held)
     con.execute(
         "create or replace table fh_rc as select id as unique_id, cluster_id from fh_record_cluster"
     )
@@ -290,9 +342,15 @@ def _write_results(
     now = utcnow()
     _write_persons(session, con, assignment, run_id=run_id, now=now)
     touched = {str(p) for (p,) in con.sql("select distinct person_id from fh_link_rows").fetchall()}
-    if scope is None:
+    if scope is None and not held.person_ids:
         session.execute(text("delete from person_link"))
         session.execute(text("delete from golden_value"))
+    elif scope is None:
+        kept = sorted(held.person_ids)
+        marks = ", ".join(f":p{i}" for i in range(len(kept)))
+        values = {f"p{i}": p for i, p in enumerate(kept)}
+        session.execute(text(f"delete from person_link where person_id not in ({marks})"), values)
+        session.execute(text(f"delete from golden_value where person_id not in ({marks})"), values)
     else:
         ids = [int(i) for (i,) in con.sql("select id from fh_link_rows").fetchall()]
         ids += [int(i) for (i,) in con.sql("select id from fh_withdrawn").fetchall()]
@@ -341,7 +399,13 @@ def _write_results(
         ),
     )
     queue = _write_review_queue(
-        session, con, assignment, run_id=run_id, link_probability=link_probability, scope=scope
+        session,
+        con,
+        assignment,
+        run_id=run_id,
+        link_probability=link_probability,
+        scope=scope,
+        held=held,
     )
     events: dict[str, int] = {}
     for e in assignment.events:
@@ -437,10 +501,12 @@ def _write_review_queue(
     run_id: int,
     link_probability: float,
     scope: set[str] | None,
+    held: Held,
 ) -> int:
     """Open a review item for each uncertain pair; earlier open items no longer found go stale.
 
-    ``scope`` (incremental runs): only items about the re-clustered records can go stale.
+    ``scope`` (incremental runs): only items about the re-clustered records can go stale;
+    items about a restricted person's records wait, as the person does.
     """
     candidates = pipeline.review_candidates(con, link_probability=link_probability)
     decided = {
@@ -470,6 +536,8 @@ def _write_review_queue(
     )
     for key, item in existing.items():
         if key in wanted or item.status != "open":
+            continue
+        if key[0] in held.record_ids or key[1] in held.record_ids:
             continue
         if in_scope is None or key[0] in in_scope or key[1] in in_scope:
             item.status = "stale"
