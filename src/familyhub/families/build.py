@@ -192,6 +192,11 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                    arg_max(json_extract_string(f.attributes, '$.parental_status'), f.event_date)
                      FILTER (WHERE f.event_type = 'substance_misuse_treatment')
                      AS parental_status,
+                   -- ... and how many children live with them.
+                   arg_max(TRY_CAST(json_extract_string(f.attributes, '$.children_in_household')
+                                    AS INTEGER), f.event_date)
+                     FILTER (WHERE f.event_type = 'substance_misuse_treatment')
+                     AS children_at_home,
                    list(DISTINCT json_extract_string(f.attributes, '$.gp_practice'))
                      FILTER (WHERE json_extract_string(f.attributes, '$.gp_practice') IS NOT NULL)
                      AS gp_practices
@@ -206,7 +211,8 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                                 THEN 1 ELSE 0 END END AS age,
                coalesce(f.at_school OR f.in_further_education, false) AS in_education,
                coalesce(f.expectant, false) AS expectant,
-               f.parental_status, coalesce(f.gp_practices, []) AS gp_practices
+               f.parental_status, f.children_at_home,
+               coalesce(f.gp_practices, []) AS gp_practices
         FROM everyone e LEFT JOIN birth b USING (person_id) LEFT JOIN facts f USING (person_id)
         """  # noqa: S608
     )

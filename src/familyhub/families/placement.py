@@ -65,7 +65,8 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
         occupancy AS (
             SELECT h.household_key, bool_or(p.dependent) AS has_dependants,
-                   count(*) FILTER (WHERE NOT p.dependent) AS adults
+                   count(*) FILTER (WHERE NOT p.dependent) AS adults,
+                   max(p.age) FILTER (WHERE p.dependent) AS eldest_child_age
             FROM current_home h JOIN people p USING (person_id) GROUP BY h.household_key
         ),
         resident_names AS (
@@ -82,14 +83,17 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         -- Who needs a home: adults seen at no dwelling (known only from postcodes), unless a
         -- treatment service says they live apart from children.
         to_place AS (
-            SELECT p.person_id, p.gp_practices FROM people p
+            SELECT p.person_id, p.gp_practices, p.age FROM people p
             WHERE p.person_id NOT IN (SELECT person_id FROM current_home) AND NOT p.dependent
               AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
         ),
         -- Their home is a household with children at one of their postcodes where someone
         -- shares their family name; where there are several, the one registered with their
         -- GP practice, then the one with fewest adults seen (a parent missing from its
-        -- addresses). One registered with another GP practice is not it.
+        -- addresses). One registered with another GP practice, or none known when theirs
+        -- is, is not it: a namesake at a large postcode is a stranger as often as not, and
+        -- the practice is what tells them apart. Nor is a home whose eldest child is less
+        -- than 18 years younger than them (a grown-up sibling or a cousin, not a parent).
         candidates AS (
             SELECT t.person_id, r.household_key,
                    coalesce(o.adults, 0) AS adults,
@@ -99,8 +103,10 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             JOIN occupancy o USING (household_key)
             LEFT JOIN household_gps g USING (household_key)
             WHERE o.has_dependants
-              AND (len(t.gp_practices) = 0 OR g.gps IS NULL
-                   OR len(list_intersect(t.gp_practices, g.gps)) > 0)
+              AND (len(t.gp_practices) = 0
+                   OR len(list_intersect(t.gp_practices, coalesce(g.gps, []))) > 0)
+              AND (t.age IS NULL OR o.eldest_child_age IS NULL
+                   OR t.age - o.eldest_child_age >= 18)
             GROUP BY ALL
         ),
         ranked AS (
@@ -205,7 +211,8 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             SELECT x.household_key, list(DISTINCT g) FILTER (WHERE g IS NOT NULL) AS gps,
                    count(DISTINCT x.person_id) FILTER (WHERE NOT x.dependent) AS adults,
                    max(p.age) FILTER (WHERE x.dependent) AS eldest_child_age,
-                   min(p.age) FILTER (WHERE x.dependent) AS youngest_child_age
+                   min(p.age) FILTER (WHERE x.dependent) AS youngest_child_age,
+                   count(DISTINCT x.person_id) FILTER (WHERE x.dependent) AS children
             FROM placed x JOIN people p USING (person_id)
             LEFT JOIN unnest(x.gp_practices) AS t(g) ON TRUE
             WHERE x.household_key IS NOT NULL
@@ -216,19 +223,27 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             FROM placed x JOIN names n USING (person_id)
             WHERE x.household_key IN (SELECT household_key FROM family_homes)
         ),
+        -- Adults still seen at no dwelling; and adults whose treatment service says they
+        -- live with children while the dwelling their records give has none (an address
+        -- the household has since left).
         waiting AS (
-            SELECT x.person_id, x.gp_practices, p.age FROM placed x
+            SELECT x.person_id, x.gp_practices, p.age, p.children_at_home FROM placed x
             JOIN people p USING (person_id)
-            WHERE x.household_key IS NULL AND NOT x.dependent
-              AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
+            WHERE NOT x.dependent
+              AND (x.household_key IS NULL
+                   AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
+                   OR p.parental_status = 'LIVES_WITH_CHILDREN'
+                   AND x.household_key NOT IN (SELECT household_key FROM family_homes))
         ),
         by_name AS (
             SELECT w.person_id, min(r.household_key) AS household_key
             FROM waiting w JOIN names n USING (person_id)
             JOIN resident_postcodes r USING (name, postcode)
             JOIN family_homes f USING (household_key)
-            WHERE len(w.gp_practices) = 0 OR len(f.gps) = 0
-               OR len(list_intersect(w.gp_practices, f.gps)) > 0
+            WHERE (len(w.gp_practices) = 0
+                   OR len(list_intersect(w.gp_practices, coalesce(f.gps, []))) > 0)
+              AND (w.age IS NULL OR f.eldest_child_age IS NULL
+                   OR w.age - f.eldest_child_age >= 18)
             GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
         ),
         by_gp AS (
@@ -238,8 +253,25 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             JOIN (SELECT DISTINCT household_key, postcode FROM resident_postcodes) r
               USING (postcode)
             JOIN family_homes f USING (household_key)
-            -- A home still missing a parent, whose children could be this person's.
-            WHERE len(list_intersect(w.gp_practices, f.gps)) > 0 AND f.adults <= 1
+            -- A home where no adult is seen, whose children could be this person's. (One
+            -- where an adult is seen was a stranger's far more often than the other parent's:
+            -- a GP practice shared by chance.)
+            WHERE len(list_intersect(w.gp_practices, f.gps)) > 0 AND f.adults = 0
+              AND w.age - f.eldest_child_age BETWEEN 15 AND 45
+              AND w.age - f.youngest_child_age <= 55
+            GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+        ),
+        -- A treatment service that says how many children live with its client: the one
+        -- home with children at their postcode where no adult is seen, with that many
+        -- children, whose ages fit.
+        by_children AS (
+            SELECT w.person_id, min(r.household_key) AS household_key
+            FROM waiting w JOIN (SELECT DISTINCT person_id, postcode FROM names) n
+              USING (person_id)
+            JOIN (SELECT DISTINCT household_key, postcode FROM resident_postcodes) r
+              USING (postcode)
+            JOIN family_homes f USING (household_key)
+            WHERE w.children_at_home > 0 AND f.adults = 0 AND f.children = w.children_at_home
               AND w.age - f.eldest_child_age BETWEEN 15 AND 50
               AND w.age - f.youngest_child_age <= 55
             GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
@@ -261,13 +293,20 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         -- A dependant or an expectant parent still seen at no dwelling is a family's
         -- member all the same: they get a home of their own.
         SELECT x.person_id,
-               coalesce(x.household_key, bn.household_key, bg.household_key, cb.household_key,
+               coalesce(bn.household_key, bg.household_key, bc.household_key, x.household_key,
+                        cb.household_key,
                         CASE WHEN p.dependent OR p.expectant THEN 'K' || x.person_id END)
-                 AS household_key
+                 AS household_key,
+               CASE WHEN bn.household_key IS NOT NULL THEN 'family name'
+                    WHEN bg.household_key IS NOT NULL THEN 'gp practice'
+                    WHEN bc.household_key IS NOT NULL THEN 'children at home'
+                    WHEN x.household_key IS NOT NULL THEN 'earlier'
+                    WHEN cb.household_key IS NOT NULL THEN 'child by name' END AS placed_by
         FROM placed x
         JOIN people p USING (person_id)
         LEFT JOIN by_name bn USING (person_id)
         LEFT JOIN by_gp bg USING (person_id)
+        LEFT JOIN by_children bc USING (person_id)
         LEFT JOIN child_by_name cb USING (person_id)
         """
     )

@@ -162,3 +162,96 @@ def test_a_namesake_of_another_generation_living_alone_is_not_taken_for_the_fath
     built = _mother_and_baby_by_postcode_and_a_namesake(date(1950, 7, 7))
     (family,) = _families(built).values()
     assert family == {"amy": "parent", "bay": "child"}
+
+
+def _pupil(person: str, name: str, born: date, home: dict[str, Any]) -> dict[str, Any]:
+    return _person(person, "school_census", name, born, **home)
+
+
+def _treatment(person: str, day: date, **attributes: Any) -> dict[str, Any]:
+    return {
+        "person": person,
+        "source": "substance_misuse",
+        "event_type": "substance_misuse_treatment",
+        "event_date": day,
+        "attributes": attributes,
+    }
+
+
+ROW_1 = {"address": "1 Mill Row", "postcode": "NS5 5AA", "uprn": "100090000101"}
+ROW_2 = {"address": "2 Mill Row", "postcode": "NS5 5AA", "uprn": "100090000102"}
+
+
+def test_a_client_living_with_children_joins_the_one_home_with_that_many_children() -> None:
+    # Known to the treatment service only by postcode, with a family name no one there
+    # shares; it says two children live with her. Of the two homes at the postcode where no
+    # adult is seen, only one has two children.
+    built = _build(
+        [
+            _person("kim", "substance_misuse", "ames", date(1985, 2, 2), postcode="NS5 5AA"),
+            _pupil("ola", "grey", date(2014, 3, 3), ROW_1),
+            _pupil("pat", "grey", date(2016, 4, 4), ROW_1),
+            _pupil("quin", "hart", date(2015, 5, 5), ROW_2),
+        ],
+        facts=[
+            _treatment(
+                "kim",
+                date(2026, 5, 1),
+                parental_status="LIVES_WITH_CHILDREN",
+                children_in_household=2,
+            )
+        ],
+    )
+    families = _families(built).values()
+    assert {"kim": "parent", "ola": "child", "pat": "child"} in families
+
+
+def test_a_client_whose_only_address_is_one_the_family_left_is_placed_at_their_new_home() -> None:
+    # The benefits record still has the old flat, where no one with children lives now;
+    # the treatment service, recently, says she lives with children at the new postcode,
+    # where her son lives.
+    old_flat = {"address": "Flat 7, 133 School Drive", "postcode": "NS6 7HN"}
+    new_home = {"address": "96 Maple Way", "postcode": "NS8 0XZ", "uprn": "100090000201"}
+    built = _build(
+        [
+            {
+                **_person("em", "dwp_benefits", "wills", date(1976, 1, 29), **old_flat),
+                "seen": date(2023, 1, 8),
+            },
+            _person("em", "substance_misuse", "wills", date(1976, 1, 29), postcode="NS8 0XZ"),
+            _pupil("ty", "wills", date(2013, 6, 6), new_home),
+        ],
+        facts=[_treatment("em", date(2026, 9, 15), parental_status="LIVES_WITH_CHILDREN")],
+    )
+    assert list(_families(built).values()) == [{"em": "parent", "ty": "child"}]
+
+
+def test_a_namesake_too_young_to_be_the_childrens_parent_is_not_placed_with_them() -> None:
+    # A 25-year-old known by postcode shares the family name of a 14-year-old's home: a
+    # cousin or a grown-up sibling perhaps, not a parent.
+    built = _build(
+        [
+            _person("vic", "mental_health_referrals", "grey", date(2001, 1, 1), postcode="NS5 5AA"),
+            _pupil("ola", "grey", date(2012, 3, 3), ROW_1),
+        ]
+    )
+    assert list(_families(built).values()) == [{"ola": "child"}]
+
+
+def test_a_namesake_with_a_gp_practice_is_not_placed_where_no_practice_is_known() -> None:
+    built = _build(
+        [
+            _person("kim", "mental_health_referrals", "grey", date(1985, 2, 2), postcode="NS5 5AA"),
+            _pupil("ola", "grey", date(2014, 3, 3), ROW_1),
+        ],
+        facts=[
+            {
+                "person": "kim",
+                "source": "mental_health_referrals",
+                "event_type": "mental_health_referral",
+                "event_date": date(2026, 3, 3),
+                "attributes": {"gp_practice": "P8001"},
+            }
+        ],
+    )
+    assert list(_families(built).values()) == [{"ola": "child"}]
