@@ -253,17 +253,22 @@ def _count_rules(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
 
 
 def _attach_families(con: duckdb.DuckDBPyConnection, *, as_of: date) -> None:
-    # An event counts for a family when its person belonged to the family at the time or
-    # joined later (a new partner's history matters to the family), but not after they left.
+    # An event counts for a family when its person belongs to it now, from any time (a new
+    # partner's history matters to the family); for someone who has left, only while they
+    # were a member: a person a rebuild no longer places there (moved out, or placed there
+    # by mistake before better data or rules) takes their history with them. A person with
+    # two rows in one family (a child grown up) is cited once per event.
     con.execute(
         """
         CREATE TEMP TABLE evidence AS
-        SELECT m.family_id, x.person_id, x.need, x.rule_id, x.signal, x.source, x.record_id,
-               x.event_id, x.event_type, x.event_date, x.end_date, x.lasts, x.description,
-               x.attributes, x.age, x.date_of_birth
+        SELECT DISTINCT m.family_id, x.person_id, x.need, x.rule_id, x.signal, x.source,
+               x.record_id, x.event_id, x.event_type, x.event_date, x.end_date, x.lasts,
+               x.description, x.attributes, x.age, x.date_of_birth
         FROM matched x
         JOIN members_in m ON m.person_id = x.person_id
-        WHERE m.valid_to IS NULL OR x.event_date <= CAST(m.valid_to AS DATE)
+        WHERE m.valid_to IS NULL
+           OR (x.event_date <= CAST(m.valid_to AS DATE)
+               AND (m.valid_from IS NULL OR x.event_date >= CAST(m.valid_from AS DATE)))
         """
     )
     del as_of

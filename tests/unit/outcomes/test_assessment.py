@@ -65,8 +65,14 @@ def inputs(events, people, members, excluded=frozenset()):
         ),
         members=pa.Table.from_pylist(
             [
-                {"family_id": f, "person_id": p, "role": r, "valid_from": None, "valid_to": t}
-                for f, p, r, t in members
+                {
+                    "family_id": m[0],
+                    "person_id": m[1],
+                    "role": m[2],
+                    "valid_from": m[4] if len(m) > 4 else None,
+                    "valid_to": m[3],
+                }
+                for m in members
             ],
             schema=pa.schema(
                 [
@@ -170,6 +176,31 @@ def test_events_after_a_person_left_do_not_count_for_that_family() -> None:
     members = [*FAMILY[:2], ("F1", "dad", "parent", date(2023, 12, 1))]
     result = assess(inputs(EVENTS, PEOPLE, members), RULES, as_of=AS_OF)
     assert "dad" not in {n["person_id"] for n in result.needs.to_pylist()}
+
+
+def test_someone_who_left_counts_only_for_the_time_they_were_a_member() -> None:
+    # Dad lived with the family from 2025 until June 2026: his benefit claim of 2024 was
+    # before he joined, his assault of 2025 while he was there.
+    events = [
+        *EVENTS,
+        event(
+            "v", "police_incidents:dad", "violence_against_person", date(2025, 6, 1), role="SUSPECT"
+        ),
+    ]
+    members = [*FAMILY[:2], ("F1", "dad", "parent", date(2026, 6, 1), date(2025, 1, 1))]
+    result = assess(inputs(events, PEOPLE, members), RULES, as_of=AS_OF)
+    dads = {n["need"] for n in result.needs.to_pylist() if n["person_id"] == "dad"}
+    assert dads == {"crime"}
+
+
+def test_a_child_grown_up_is_cited_once_per_event() -> None:
+    # A role change closes one membership row and opens another in the same family.
+    members = [*FAMILY, ("F1", "kid", "young_adult", date(2026, 3, 1), date(2014, 3, 1))]
+    result = assess(inputs(EVENTS, PEOPLE, members), RULES, as_of=AS_OF)
+    cited = [e["event_id"] for e in result.evidence.to_pylist() if e["person_id"] == "kid"]
+    assert cited.count("e1") == 1
+    (need,) = [n for n in result.needs.to_pylist() if n["person_id"] == "kid"]
+    assert need["evidence_count"] == 1
 
 
 def test_a_positive_sign_makes_a_recent_need_improving() -> None:
