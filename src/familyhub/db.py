@@ -46,8 +46,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Execution option naming how a SQLite transaction begins. A deferred BEGIN reads without a
+# lock and asks for the write lock at its first write; if another connection wrote in
+# between, SQLite refuses at once ("database is locked"): the busy timeout cannot help, as
+# waiting would not make the reader's snapshot current. BEGIN IMMEDIATE takes the write lock
+# first, so concurrent writers wait their turn (up to the busy timeout) instead.
+SQLITE_BEGIN = "familyhub_sqlite_begin"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "immediate" else "BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -86,6 +95,17 @@ def reset_engine() -> None:
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+
+
+def writer_session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
+    """Sessions for short transactions that read and then write while others do the same
+    (a web request: sign-in, an audited view): on SQLite each transaction takes the write
+    lock when it begins, so they queue instead of failing. The same as
+    :func:`session_factory` on PostgreSQL, whose row locks already queue writers."""
+    engine = engine or get_engine()
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{SQLITE_BEGIN: "immediate"})
+    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager

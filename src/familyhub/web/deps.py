@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from familyhub.access.models import User
 from familyhub.audit.service import Actor, record_refusal
-from familyhub.db import session_factory
+from familyhub.db import writer_session_factory
 from familyhub.web.cookies import session_token
 from familyhub.web.errors import PurposeRequiredError, RefusedError, SignInRequiredError
 from familyhub.web.models import WebSession
@@ -40,8 +40,12 @@ CSRF_REASON = (
 
 
 def get_db() -> Iterator[Session]:
-    """One session per request, committed when the route returns, before the response."""
-    db = session_factory()()
+    """One session per request, committed when the route returns, before the response.
+
+    Nearly every request writes (its audit event, a sign-in's session), so on SQLite its
+    transaction takes the write lock as it begins and concurrent requests wait their turn
+    instead of failing with "database is locked"."""
+    db = writer_session_factory()()
     try:
         yield db
         db.commit()
