@@ -21,7 +21,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from familyhub.config import get_settings
-from familyhub.linkage import golden, persons, pipeline, store
+from familyhub.linkage import corrections, golden, persons, pipeline, store
 from familyhub.linkage.models import LinkageModel, ManualDecision, Person, PersonLink, ReviewPair
 from familyhub.linkage.settings import MODEL_NAME
 from familyhub.runs import finish_run, start_run, utcnow
@@ -339,6 +339,7 @@ def _write_results(
     manual_ids = {r for pair in decisions.links for r in pair}
     pipeline.build_link_rows(con, assignment.person_of_cluster, manual_ids)
     golden.build(con, raw="fh_raw", record_person="fh_record_person")
+    rectified = corrections.apply_in_run(session, con, merged=assignment.merged)
     now = utcnow()
     _write_persons(session, con, assignment, run_id=run_id, now=now)
     touched = {str(p) for (p,) in con.sql("select distinct person_id from fh_link_rows").fetchall()}
@@ -416,6 +417,7 @@ def _write_results(
         "golden_values": n_golden,
         "id_events": events,
         "review_queue_open": queue,
+        "corrections": rectified,
     }
 
 

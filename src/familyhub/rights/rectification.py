@@ -113,6 +113,10 @@ def rectify(
     )
     session.add(rect)
     session.flush()
+    # The golden record shows the correction at once, not only after the next linkage run.
+    from familyhub.linkage.corrections import apply_now
+
+    apply_now(session, rect)
     organisations = source_organisations()
     for record in holders:
         notify(
@@ -147,9 +151,37 @@ GOLDEN_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "nhs_numbe
 
 def golden_with_corrections(session: Session, *, person_id: str) -> dict[str, Any]:
     """The person's golden record headline values (as linkage last built them from the
-    sources) with the corrections that still outrank the sources."""
+    sources) with the corrections that still outrank the sources.
+
+    Linkage writes a correction into the golden record itself (``linkage.corrections``),
+    having checked the sources when it built the record: a field it shows as corrected is
+    taken as it is, not compared with the sources again (it no longer holds their value).
+    """
     values = _golden_values(session, person_id)
-    return overlay(session, person_id=person_id, values=values) if values else {}
+    if not values:
+        return {}
+    applied = {
+        field: value
+        for field, value in _corrected_in_golden(session, person_id).items()
+        if _text(values.get(field)) == value
+    }
+    pending = {k: v for k, v in values.items() if k not in applied}
+    return values | applied | overlay(session, person_id=person_id, values=pending)
+
+
+def _corrected_in_golden(session: Session, person_id: str) -> dict[str, str]:
+    """Fields whose chosen golden value is a correction linkage wrote, with that value."""
+    from familyhub.linkage.corrections import RULE_PREFIX
+    from familyhub.linkage.models import GoldenValue
+
+    rows = session.execute(
+        select(GoldenValue.field, GoldenValue.value).where(
+            GoldenValue.person_id == person_id,
+            GoldenValue.chosen.is_(True),
+            GoldenValue.rule.like(f"{RULE_PREFIX}%"),
+        )
+    )
+    return {str(field): str(value) for field, value in rows}
 
 
 def _golden_values(session: Session, person_id: str) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def test_rectification_needs_a_reason_and_a_rectification_request(session: Sessi
 
 
 def test_golden_record_shows_the_correction_until_the_source_is_fixed(session: Session) -> None:
-    from familyhub.linkage.models import Person
+    from familyhub.linkage.models import GoldenValue, Person
     from familyhub.rights.service import golden_with_corrections
 
     stored = store_everywhere(session)
@@ -129,6 +129,12 @@ def test_golden_record_shows_the_correction_until_the_source_is_fixed(session: S
         "2014-03-19"
     )
     # the partner corrects its record; the next golden record says the 19th from source
+    # (rebuilt by linkage: the sources' values only, the correction row gone)
+    session.execute(
+        GoldenValue.__table__.delete().where(
+            GoldenValue.person_id == stored.person_id, GoldenValue.rule.like("corrected by%")
+        )
+    )
     person.date_of_birth = date(2014, 3, 19)
     session.flush()
     golden = golden_with_corrections(session, person_id=stored.person_id)
