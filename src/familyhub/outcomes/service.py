@@ -15,11 +15,11 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from familyhub.families.inputs import read_links, read_members
-from familyhub.families.tables import write_arrow, write_csv
+from familyhub.families.tables import read_arrow, write_arrow, write_csv
 from familyhub.outcomes.engine import AssessmentInputs, assess
 from familyhub.outcomes.headline import outcome_for
 from familyhub.outcomes.models import (
@@ -35,6 +35,14 @@ from familyhub.outcomes.rules import Rule, RuleSet, load_rules
 from familyhub.runs import finish_run, start_run
 
 DECISIONS = ("confirmed", "dismissed")
+PREVIOUS_NEEDS_SCHEMA = pa.schema(
+    [
+        ("family_id", pa.string()),
+        ("person_id", pa.string()),
+        ("need", pa.string()),
+        ("status", pa.string()),
+    ]
+)
 EXPORT_COLUMNS = (
     "family_id",
     "person_id",
@@ -167,12 +175,11 @@ def assess_all(
     decisions = decisions_in_force(session)
     dismissed = [k for k, d in decisions.items() if d.decision == "dismissed"]
     result = assess(inputs, rules, as_of=as_of, today=today, dismissed=dismissed)
-    previous = {
-        (f, p, n): status
-        for f, p, n, status in session.execute(
-            select(FamilyNeed.family_id, FamilyNeed.person_id, FamilyNeed.need, FamilyNeed.status)
-        )
-    }
+    previous = read_arrow(
+        session,
+        "SELECT family_id, person_id, need, status FROM family_need",
+        PREVIOUS_NEEDS_SCHEMA,
+    )
     for model in (FamilyNeed, NeedEvidence, FamilyAssessment, RejectedEvent):
         session.execute(delete(model))
     _record_progress(session, previous, result.needs, as_of=as_of, run_id=run.id)
@@ -271,7 +278,7 @@ def assess_all(
 
 def _record_progress(
     session: Session,
-    previous: dict[tuple[str, str, str], str],
+    previous: pa.Table,
     needs: pa.Table,
     *,
     as_of: date,
@@ -279,44 +286,28 @@ def _record_progress(
 ) -> None:
     """Keep each change of a need's status since the last assessment ('gone': no longer
     found, e.g. after a dismissal of its evidence's person or a rules change)."""
-    current = {
-        (f, p, n): s
-        for f, p, n, s in zip(
-            needs.column("family_id").to_pylist(),
-            needs.column("person_id").to_pylist(),
-            needs.column("need").to_pylist(),
-            needs.column("status").to_pylist(),
-            strict=True,
-        )
-    }
-    rows = [
-        {
-            "family_id": f,
-            "person_id": p,
-            "need": n,
-            "previous_status": previous.get((f, p, n)),
-            "status": status,
-            "assessed_on": as_of,
-            "run_id": run_id,
-        }
-        for (f, p, n), status in current.items()
-        if previous.get((f, p, n)) != status
-    ]
-    rows.extend(
-        {
-            "family_id": f,
-            "person_id": p,
-            "need": n,
-            "previous_status": status,
-            "status": "gone",
-            "assessed_on": as_of,
-            "run_id": run_id,
-        }
-        for (f, p, n), status in previous.items()
-        if (f, p, n) not in current
-    )
-    for start in range(0, len(rows), 50_000):
-        session.execute(insert(NeedProgress), rows[start : start + 50_000])
+    con = duckdb.connect()
+    try:
+        con.register("previous_in", previous)
+        con.register("current_in", needs.select(["family_id", "person_id", "need", "status"]))
+        changes = con.sql(
+            f"""
+            SELECT coalesce(c.family_id, p.family_id) AS family_id,
+                   coalesce(c.person_id, p.person_id) AS person_id,
+                   coalesce(c.need, p.need) AS need,
+                   p.status AS previous_status,
+                   coalesce(c.status, 'gone') AS status,
+                   DATE '{as_of.isoformat()}' AS assessed_on,
+                   CAST({int(run_id)} AS BIGINT) AS run_id
+            FROM current_in c
+            FULL OUTER JOIN previous_in p USING (family_id, person_id, need)
+            WHERE c.status IS DISTINCT FROM p.status
+            ORDER BY c.family_id IS NULL, family_id, person_id, need
+            """  # noqa: S608 - a date and an integer
+        ).to_arrow_table()
+    finally:
+        con.close()
+    write_arrow(session, NeedProgress.__tablename__, changes, list(changes.column_names))
 
 
 def _with_confirmed_counts(

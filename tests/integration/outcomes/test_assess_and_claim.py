@@ -184,6 +184,12 @@ def test_a_person_who_objects_to_profiling_is_left_out(assessed) -> None:
     )
     assess_all(session, actor="test", as_of=AS_OF, today=TODAY, links_file=links)
     assert "amy" not in {p for p, _ in needs_of(session, larch)}
+    # Her needs' disappearance is kept as progress ("gone"), not silently dropped.
+    gone = {
+        (p.person_id, p.need, p.previous_status)
+        for p in session.scalars(select(NeedProgress).where(NeedProgress.status == "gone"))
+    }
+    assert gone == {("amy", "domestic_abuse", "open")}
 
 
 def test_dismissed_needs_stop_counting_and_decisions_need_reasons(assessed) -> None:
