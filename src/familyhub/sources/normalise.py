@@ -59,6 +59,9 @@ _SLOT = {name: i for i, name in enumerate(RECORD_FIELDS)}
 # Longer than this is not a value a partner meant to send: the row is quarantined whole.
 MAX_VALUE_LENGTH = {"record_id": 64, "name": 200, "address": 500, "default": 320}
 EARLIEST_BIRTH = date(1900, 1, 2)
+# People recur in an extract (a pupil in every term's census, a child at every health visit):
+# the identity part of a row is remembered by its raw cells, for this many distinct people.
+IDENTITY_CACHE_SIZE = 300_000
 
 ROW_QUARANTINED = "row_quarantined"
 VALUE_DROPPED = "value_dropped"
@@ -111,6 +114,9 @@ class RowNormaliser:
         self._handlers: list[Handler] = []
         self._original_cols: list[tuple[str, int]] = []
         self._compile_identity()
+        self._identity_idx = [idx for _, idx in self._original_cols]
+        # raw identity cells -> (normalised fields, their issues, ``original`` as JSON)
+        self._identity_cache: dict[tuple[str, ...], tuple[list[Any], list[Issue], str]] = {}
         self.events: list[CompiledEvent] = compile_events(contract, positions)
 
     # -- compiling ---------------------------------------------------------------------
@@ -294,11 +300,10 @@ class RowNormaliser:
         """The row's record, events and issues. Handlers and event rules are given the values
         stripped once here (they compare and parse stripped text); ``original`` keeps them
         as the partner sent them."""
-        issues: list[Issue] = []
         values = [v.strip() for v in raw_values]
         record_id = values[self._record_idx]
         partner = values[self._partner_idx] if self._partner_idx is not None else ""
-        out: list[Any] = [None] * len(RECORD_FIELDS)
+        issues: list[Issue] = []
         if not record_id or record_id in self._nulls:
             issues.append(Issue(self.contract.record_id, "the record id is empty", ROW_QUARANTINED))
         elif len(record_id) > MAX_VALUE_LENGTH["record_id"]:
@@ -306,18 +311,36 @@ class RowNormaliser:
         if len(partner) > MAX_VALUE_LENGTH["record_id"]:
             issues.append(Issue(self.contract.partner_person_id or "", _too_long(partner),
                                 ROW_QUARANTINED))  # fmt: skip
-        for handler in self._handlers:
-            handler(values, out, issues)
+        out, identity_issues, original = self._identity(raw_values, values)
+        issues.extend(identity_issues)
         quarantined = bool(issues) and any(i.action == ROW_QUARANTINED for i in issues)
         events: list[tuple[Any, ...]] = []
         if not quarantined:
             for rule in self.events:
                 rule.apply(record_id, values, events, issues)
             quarantined = bool(issues) and any(i.action == ROW_QUARANTINED for i in issues)
+        return RowResult(record_id, partner or None, out, original, events, issues, quarantined)
+
+    def _identity(
+        self, raw_values: list[str], values: list[str]
+    ) -> tuple[list[Any], list[Issue], str]:
+        """The row's normalised identity fields, their issues and its ``original`` JSON: a
+        function of the identity cells alone, so a person's later rows reuse the first's
+        (the fields list is shared, never changed after this)."""
+        key = tuple([raw_values[i] for i in self._identity_idx])
+        known = self._identity_cache.get(key)
+        if known is not None:
+            return known
+        out: list[Any] = [None] * len(RECORD_FIELDS)
+        issues: list[Issue] = []
+        for handler in self._handlers:
+            handler(values, out, issues)
         original = {name: raw_values[idx] for name, idx in self._original_cols if raw_values[idx]}
-        return RowResult(
-            record_id, partner or None, out, encode_json(original), events, issues, quarantined
-        )
+        known = (out, issues, encode_json(original))
+        if len(self._identity_cache) >= IDENTITY_CACHE_SIZE:
+            self._identity_cache.clear()
+        self._identity_cache[key] = known
+        return known
 
 
 def _too_long(raw: str) -> str:

@@ -70,3 +70,23 @@ def test_workers_prepare_the_same_rows_as_one_process(tmp_path: Path, workers: i
         (14, "duplicate record id 'INV000000003': row 4 has the same id"),
         (47, "duplicate record id 'INV000000010': row 11 has the same id"),
     ]
+
+
+def test_a_person_recurring_in_a_file_gets_each_rows_own_issues(tmp_path: Path) -> None:
+    # Rows of one person share their identity cells; a bad value in them is reported on every
+    # row, not only on the first (the identity part of a row is remembered, not its issues).
+    same = {"nhs_number": "1234567890", "surname": "NOWAK", "forenames": "Zofia", "sex": "F",
+            "address": "4 Larch Avenue, Northtown"}  # fmt: skip
+    rows = [police_row(i, **same) | {"dob": "01/02/2003", "postcode": "NS1 1QD"} for i in (1, 2, 3)]
+    rows.append(police_row(4, **same) | {"dob": "31/02/2003", "postcode": "NS1 1QD"})
+    path = write_police(tmp_path / "police_incidents_2026-09-30.csv", rows)
+    contract = find_contract("police_incidents").contract
+    opened = open_extract(path, contract.format)
+    normaliser = RowNormaliser(contract, opened.header, today=TODAY)
+    loaded, (_, summary) = _collect(in_process(contract, opened, normaliser))
+
+    assert [row[0] for row in loaded] == ["INV000000001", "INV000000002", "INV000000003"]
+    assert len({tuple(row[2]) for row in loaded}) == 1  # the same normalised identity
+    dropped = [(q.row_number, q.field) for q in summary.quarantine if q.action == "value_dropped"]
+    assert dropped == [(2, "nhs_number"), (3, "nhs_number"), (4, "nhs_number")]
+    assert summary.rows_quarantined == 1  # the impossible date of birth, on row 5
