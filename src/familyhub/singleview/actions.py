@@ -14,14 +14,66 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from familyhub.access import service as access
+from familyhub.access.decision import decide
+from familyhub.access.facts import gather
 from familyhub.access.models import User
 from familyhub.casework import service as casework
 from familyhub.consent import service as consent
+from familyhub.families.models import Family
+from familyhub.linkage.persons import resolve
+from familyhub.singleview.common import level_for, refuse_unseen, unrelated
+from familyhub.singleview.person_view import SHOWN_STATUSES
 from familyhub.singleview.types import ActionResult
 
 
 def _subject(person_id: str | None, family_id: str | None) -> str:
     return "the family" if family_id else "this person"
+
+
+def _only_if_seen(
+    session: Session,
+    *,
+    user: User,
+    purpose: str,
+    decision_action: str,
+    person_id: str | None,
+    family_id: str | None,
+    request_id: str | None,
+) -> None:
+    """Refuse an action on a person or family the user may not see at all (or on an id that
+    names no one) with the answer an id naming no one gets, before the owning domain would
+    say "no such person" for one and "not allowed" for the other: otherwise the actions
+    would tell anyone which ids exist, and that a sealed person does (see
+    ``common.refuse_unseen``). Audited there; an action on someone the user may see goes on
+    to its domain, which decides and audits it as before."""
+    kind = "Family" if family_id is not None else "Person"
+    subject = f"family:{family_id}" if family_id is not None else f"person:{person_id}"
+    action = access.AUDIT_ACTIONS.get((decision_action, kind), f"{kind.lower()}.{decision_action}")
+    checked = access.check_request(
+        session, user=user, action=action, purpose=purpose, records=[subject], request_id=request_id
+    )
+    if family_id is not None:
+        exists = session.get(Family, family_id) is not None
+    else:
+        person = resolve(person_id or "", session=session)
+        exists = person is not None and person.status in SHOWN_STATUSES
+    facts = gather(session, user=checked, person_id=person_id, family_id=family_id, purpose=purpose)
+    if exists and level_for(facts) is not None:
+        return
+    raise refuse_unseen(
+        session,
+        user=checked,
+        action=action,
+        subject=subject,
+        purpose=purpose,
+        request_id=request_id,
+        nobody=unrelated(facts),
+        decision=(
+            decide(facts.principal, decision_action, facts.resource, facts.context)
+            if exists
+            else None
+        ),
+    )
 
 
 def join_team(
@@ -35,6 +87,10 @@ def join_team(
     request_id: str | None = None,
 ) -> ActionResult:
     """Add the user to the team around the family (a team member involvement)."""
+    _only_if_seen(
+        session, user=user, purpose=purpose, decision_action="join_team",
+        person_id=person_id, family_id=family_id, request_id=request_id,
+    )  # fmt: skip
     involvement = casework.add_involvement(
         session,
         user=user,
@@ -64,6 +120,10 @@ def become_lead_practitioner(
     request_id: str | None = None,
 ) -> ActionResult:
     """Make the user the lead practitioner (the previous lead's involvement ends)."""
+    _only_if_seen(
+        session, user=user, purpose=purpose, decision_action="manage_involvement",
+        person_id=person_id, family_id=family_id, request_id=request_id,
+    )  # fmt: skip
     involvement = casework.add_involvement(
         session,
         user=user,
@@ -99,6 +159,10 @@ def record_consent(
     request_id: str | None = None,
 ) -> ActionResult:
     """Record consent given, declined or withdrawn; it applies to the very next request."""
+    _only_if_seen(
+        session, user=user, purpose=purpose, decision_action="record_consent",
+        person_id=person_id, family_id=family_id, request_id=request_id,
+    )  # fmt: skip
     record = consent.record_consent(
         session,
         user=user,
@@ -134,6 +198,10 @@ def _refer(
     receiving_service: str | None,
     request_id: str | None,
 ) -> ActionResult:
+    _only_if_seen(
+        session, user=user, purpose=purpose, decision_action="refer",
+        person_id=person_id, family_id=family_id, request_id=request_id,
+    )  # fmt: skip
     referral = casework.create_referral(
         session,
         user=user,
@@ -218,6 +286,10 @@ def break_glass(
     now: datetime | None = None,
 ) -> ActionResult:
     """Use the safeguarding override for a fixed time; information governance is alerted."""
+    _only_if_seen(
+        session, user=user, purpose=purpose, decision_action="break_glass",
+        person_id=person_id, family_id=family_id, request_id=request_id,
+    )  # fmt: skip
     override = access.break_glass(
         session,
         user=user,

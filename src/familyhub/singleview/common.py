@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from familyhub.access.decision import Decision, Resource, decide, decide_many
+from familyhub.access.decision import Context, Decision, Resource, decide, decide_many
 from familyhub.access.facts import Facts
 from familyhub.access.models import User
 from familyhub.access.service import AccessRefusedError
@@ -133,7 +133,17 @@ def offered_actions(facts: Facts) -> list[AvailableAction]:
     return out
 
 
-def refuse_unknown(
+def unrelated(facts: Facts) -> Facts:
+    """The facts of the same request about a person or family the user has nothing to do
+    with: their principal and purpose only (what ``access.facts.gather`` gives for an id
+    that names no one)."""
+    kind, ident = facts.resource.kind, facts.resource.id
+    resource = Resource.person(ident) if kind == "Person" else Resource.family(ident)
+    family_ids = (ident,) if kind == "Family" else ()
+    return Facts(facts.principal, resource, Context(purpose=facts.context.purpose), family_ids)
+
+
+def refuse_unseen(
     session: Session,
     *,
     user: User,
@@ -141,46 +151,48 @@ def refuse_unknown(
     subject: str,
     purpose: str,
     request_id: str | None,
-) -> NotFoundError:
-    """Audit a request for an id that names no one, and the error to raise."""
-    message = f"There is no {subject.split(':')[0]} with this id."
-    record_refusal(
-        session,
-        actor=user,
-        action=action,
-        records=[subject],
-        purpose=purpose,
-        request_id=request_id,
-        reason=message,
-    )
-    return NotFoundError(message)
+    nobody: Facts,
+    decision: Decision | None,
+) -> NotFoundError | AccessRefusedError:
+    """Audit a request for something the user may not see (``decision``, the denial) or an
+    id that names no one (``decision`` None), and the error to raise.
 
-
-def refuse_denied(
-    session: Session,
-    *,
-    user: User,
-    action: str,
-    subject: str,
-    decision: Decision,
-    purpose: str,
-    request_id: str | None,
-) -> AccessRefusedError:
-    """Audit a denied view (committed at once, as access.authorize does) and the error."""
-    event = record(
-        session,
-        actor=user,
-        action=action,
-        records=[subject],
-        decision=decision,
-        purpose=purpose,
-        request_id=request_id,
-        details={"reasons": decision.reasons},
-    )
+    The answer must not tell the two apart, or refusals would let anyone probe which ids
+    exist (and a sealed person would leave a trace). So it is what an id naming no one gets,
+    decided on ``nobody`` (:func:`unrelated`): "not found" for a user who may see people they
+    have nothing to do with (as any practitioner may find anyone by search), else the
+    refusal any unrelated id gets, worded by the same policies. The audit event still says
+    what really happened (committed at once, as ``access.authorize`` does).
+    """
+    noun = subject.split(":")[0]
+    if decision is None:
+        event = record_refusal(
+            session,
+            actor=user,
+            action=action,
+            records=[subject],
+            purpose=purpose,
+            request_id=request_id,
+            reason=f"There is no {noun} with this id.",
+        )
+    else:
+        event = record(
+            session,
+            actor=user,
+            action=action,
+            records=[subject],
+            decision=decision,
+            purpose=purpose,
+            request_id=request_id,
+            details={"reasons": decision.reasons},
+        )
     session.commit()
+    if level_for(nobody) is not None:
+        return NotFoundError(f"There is no {noun} with this id.")
+    answer = decide(nobody.principal, "view", nobody.resource, nobody.context)
     return AccessRefusedError(
-        "You do not have access to this: " + " ".join(decision.reasons),
-        decision=decision,
+        "You do not have access to this: " + " ".join(answer.reasons),
+        decision=decision or answer,
         event=event,
     )
 

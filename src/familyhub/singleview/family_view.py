@@ -19,8 +19,8 @@ from familyhub.singleview.common import (
     full_view_hidden,
     level_for,
     offered_actions,
-    refuse_denied,
-    refuse_unknown,
+    refuse_unseen,
+    unrelated,
 )
 from familyhub.singleview.hidden import summarise
 from familyhub.singleview.members import members
@@ -60,25 +60,28 @@ def family_view(
     )
     family = session.get(Family, family_id)
     if family is None:
-        raise refuse_unknown(
+        raise refuse_unseen(
             session,
             user=checked,
             action=ACTION,
             subject=subject,
             purpose=purpose,
             request_id=request_id,
+            nobody=gather(session, user=checked, family_id=family_id, purpose=purpose, now=moment),
+            decision=None,
         )
     facts = gather(session, user=checked, family_id=family_id, purpose=purpose, now=moment)
     levelled = level_for(facts)
     if levelled is None:
-        raise refuse_denied(
+        raise refuse_unseen(
             session,
             user=checked,
             action=ACTION,
             subject=subject,
-            decision=decide(facts.principal, "view", facts.resource, facts.context),
             purpose=purpose,
             request_id=request_id,
+            nobody=unrelated(facts),
+            decision=decide(facts.principal, "view", facts.resource, facts.context),
         )
     hidden: list[Hidden] = []
     consent = (

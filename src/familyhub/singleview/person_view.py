@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from familyhub.access.decision import decide
-from familyhub.access.facts import utc
+from familyhub.access.facts import gather, utc
 from familyhub.access.models import User
 from familyhub.access.service import check_request
 from familyhub.linkage.persons import resolve
@@ -19,8 +19,8 @@ from familyhub.singleview.common import (
     full_view_hidden,
     levels_for,
     offered_actions,
-    refuse_denied,
-    refuse_unknown,
+    refuse_unseen,
+    unrelated,
 )
 from familyhub.singleview.facts import families_of, gather_persons
 from familyhub.singleview.hidden import summarise
@@ -70,13 +70,15 @@ def person_view(
     )
     person = resolve(person_id, session=session)
     if person is None or person.status not in SHOWN_STATUSES:
-        raise refuse_unknown(
+        raise refuse_unseen(
             session,
             user=checked,
             action=ACTION,
             subject=f"person:{person_id}",
             purpose=purpose,
             request_id=request_id,
+            nobody=gather(session, user=checked, person_id=person_id, purpose=purpose, now=moment),
+            decision=None,
         )
     pid = person.id
     subject = f"person:{pid}"
@@ -96,14 +98,15 @@ def person_view(
     levels = dict(zip(everyone, levels_for(list(everyone.values())), strict=True))
     levelled = levels[pid]
     if levelled is None:
-        raise refuse_denied(
+        raise refuse_unseen(
             session,
             user=checked,
             action=ACTION,
             subject=subject,
-            decision=decide(facts.principal, "view", facts.resource, facts.context),
             purpose=purpose,
             request_id=request_id,
+            nobody=unrelated(facts),
+            decision=decide(facts.principal, "view", facts.resource, facts.context),
         )
     restricted = facts.resource.restricted
     values = headline(session, pid)
