@@ -52,7 +52,7 @@ from familyhub.sources.models import SourceRecord
 
 QUERY_ID = -1
 MIN_PROBABILITY = 0.01
-MAX_PER_LOOKUP = 400
+MAX_PER_LOOKUP = 250
 PREPARED_COLUMNS = [
     "unique_id",
     "source",

@@ -296,10 +296,31 @@ def _cluster_warnings(result: pipeline.PipelineResult) -> list[str]:
     return warnings
 
 
-def _previous_links(session: Session, con: duckdb.DuckDBPyConnection, held: Held) -> None:
-    previous = store.read_arrow(
-        session, "select source_record_id as unique_id, person_id from person_link"
-    )
+def _previous_links(
+    session: Session, con: duckdb.DuckDBPyConnection, held: Held, scope: set[str] | None
+) -> None:
+    """Table ``fh_prev``: the links this run may change (every link, or the scope's)."""
+    sql = "select source_record_id as unique_id, person_id from person_link"
+    if scope is None:
+        previous = store.read_arrow(session, sql)
+    else:
+        # Only the scope's persons can be kept, split, merged or retired by an incremental
+        # run: reading every link would make it cost as much as the population.
+        ordered = sorted(scope)
+        parts = [
+            store.read_arrow(
+                session,
+                f"{sql} where person_id in ({', '.join(f':p{j}' for j in range(len(chunk)))})",
+                {f"p{j}": p for j, p in enumerate(chunk)},
+            )
+            for chunk in (ordered[i : i + 500] for i in range(0, len(ordered), 500))
+        ]
+        parts = [t for t in parts if t.num_rows]
+        previous = (
+            pa.concat_tables(parts, promote_options="permissive")
+            if parts
+            else store.read_arrow(session, f"{sql} where 1 = 0")
+        )
     # A restricted person is out of this run: not kept, merged, split or retired by it.
     previous = without_held(previous.rename_columns(["id", "person_id"]), held)
     previous = previous.rename_columns(["unique_id", "person_id"])
@@ -330,7 +351,7 @@ def _write_results(
     ``scope``: the previous persons this run re-clustered (incremental); None for all.
     ``held``: restricted persons, whose links and golden values stay as they are.
     """
-    _previous_links(session, con, held)
+    _previous_links(session, con, held, scope)
     con.execute(
         "create or replace table fh_rc as select id as unique_id, cluster_id from fh_record_cluster"
     )
@@ -353,9 +374,11 @@ def _write_results(
         session.execute(text(f"delete from person_link where person_id not in ({marks})"), values)
         session.execute(text(f"delete from golden_value where person_id not in ({marks})"), values)
     else:
-        ids = [int(i) for (i,) in con.sql("select id from fh_link_rows").fetchall()]
-        ids += [int(i) for (i,) in con.sql("select id from fh_withdrawn").fetchall()]
-        _delete_in(session, "person_link", "source_record_id", ids)
+        # The scope's persons hold every link this run rewrites, apart from changed records
+        # (a new one has none yet; a withdrawn one goes).
+        _delete_in(session, "person_link", "person_id", sorted(scope))
+        changed = [int(i) for (i,) in con.sql("select id from fh_changed").fetchall()]
+        _delete_in(session, "person_link", "source_record_id", changed)
         _delete_in(
             session,
             "golden_value",
