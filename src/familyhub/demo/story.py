@@ -45,6 +45,9 @@ CHILDRENS_SERVICES = "Northshire Council Children's Services"
 COMMUNITY_HEALTH = "Northshire Community Health NHS Trust"
 SCHOOL = "Northshire Primary Academy"
 POLICE = "Northshire Police"
+# Where referrals land: requests for support with early help, MASH referrals with the MASH
+# (hosted by children's services), so each shows in that service's inbox (/referrals).
+RECEIVES = {EARLY_HELP: ("request_for_support",), CHILDRENS_SERVICES: ("mash_referral",)}
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,8 @@ def ensure_organisations(session: Session) -> dict[str, Organisation]:
                 email=f"info@{code}.example",
             )
             session.add(org)
+        if name in RECEIVES and not org.receives_referrals:
+            org.receives_referrals = list(RECEIVES[name])
         by_name[name] = org
     session.flush()
     return by_name

@@ -20,7 +20,7 @@ from familyhub.singleview import service as singleview
 from familyhub.singleview.types import FamilyView, PersonView
 from familyhub.web.deps import CurrentVisit, html_router
 from familyhub.web.navigation import Destination, add_destination
-from familyhub.web.practitioner import actions, display
+from familyhub.web.practitioner import actions, display, inbox
 from familyhub.web.practitioner.forms import search_form
 from familyhub.web.templating import render
 
@@ -28,6 +28,7 @@ UNKNOWN_NAME = "Name not known"  # what the single view calls a person with no n
 
 router = html_router()
 router.include_router(actions.router)
+router.include_router(inbox.router)
 
 add_destination(
     Destination(
