@@ -267,4 +267,27 @@ def test_school_requests_support_and_it_lands_with_early_help(
             select(Referral).where(Referral.family_id == demo.family_id)
         ).one()
         assert (referral.receiving_service, referral.state) == ("Early help", "received")
+        referral_id = referral.id
+    engine.dispose()
+    page.get_by_role("button", name="Sign out").click()
+
+    # It lands with early help: their inbox shows it, and they accept it.
+    sign_in(page, demo, "ehw.kowalska", "Early help support")
+    page.get_by_role("link", name="Referrals to your service").click()
+    card = page.locator(f"#referral-{referral_id}")
+    expect(card).to_contain_text("Request for support")
+    expect(card).to_contain_text("Attendance has dropped this term")
+    expect(card).to_contain_text("Ciaran Murphy, Northshire Primary Academy")
+    expect(card).to_contain_text("Received")
+    assert_accessible(page)
+    screenshot(page, "referral-inbox", tmp_path)
+    card.get_by_role("button", name="Accept for early help").click()
+    expect(page.locator("#done")).to_contain_text("The referral is now: With early help.")
+    expect(page.locator(f"#referral-{referral_id}")).to_contain_text("With early help")
+    assert_accessible(page)
+    engine = make_engine(demo.database_url)
+    with Session(engine) as session:
+        accepted = session.get(Referral, referral_id)
+        assert accepted is not None
+        assert accepted.state == "passed_to_early_help"
     engine.dispose()
