@@ -16,6 +16,8 @@ Usage: ``python -m benchmarks web_load``. Environment:
   FAMILYHUB_BENCH_LOAD_PEOPLE (default 2,000) there first. Default: a temporary SQLite.
 - FAMILYHUB_BENCH_LOAD_USERS (default 20), FAMILYHUB_BENCH_LOAD_SECONDS (default 60; the
   issue asks for 300), FAMILYHUB_BENCH_LOAD_PORT (default 18765).
+- FAMILYHUB_BENCH_LOAD_WORKERS: server processes (``familyhub serve --workers``; default
+  what ``serve`` chooses: one per core on PostgreSQL, one on SQLite).
 
 The benchmark's practitioner accounts (``bench.sw.N``) are added to the database if missing.
 """
@@ -120,8 +122,10 @@ def _plan(url: str, users: int) -> dict[str, object]:
 
 
 def _serve(url: str, data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    workers = os.environ.get("FAMILYHUB_BENCH_LOAD_WORKERS")
     server = subprocess.Popen(
-        [str(BIN / "familyhub"), "serve", "--port", str(port)],
+        [str(BIN / "familyhub"), "serve", "--port", str(port)]
+        + (["--workers", workers] if workers else []),
         env=_env(url, data_dir),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -139,7 +143,7 @@ def _serve(url: str, data_dir: Path, port: int, log: Path) -> subprocess.Popen[b
 def _report(prefix: Path, users: int, seconds: int, backend: str) -> None:
     with (prefix.parent / f"{prefix.name}_stats.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    print(f"web load ({backend}, {users} users, {seconds} s):")
+    print(f"web load ({backend}, {users} users, {seconds} s, load average {_load()}):")
     for row in rows:
         print(
             f"  {row['Name']:<22} {int(row['Request Count']):>7,} requests "
@@ -151,6 +155,10 @@ def _report(prefix: Path, users: int, seconds: int, backend: str) -> None:
     if failures.exists():
         for row in list(csv.DictReader(failures.open(newline="")))[:10]:
             print(f"  error: {row['Name']}: {row['Error']} x{row['Occurrences']}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
