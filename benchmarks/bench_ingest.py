@@ -53,10 +53,16 @@ def _peak_mb() -> float:
     return max(own, children) / 1024
 
 
-def _cpu_seconds() -> float:
+def _cpu_split() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process (the loader, the writer) and of its
+    finished children (the normalising workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _cpu_seconds() -> float:
+    return sum(_cpu_split())
 
 
 def _load_all(url: str, extracts: Path, label: str) -> None:
@@ -67,6 +73,7 @@ def _load_all(url: str, extracts: Path, label: str) -> None:
     total_rows = total_events = 0
     start = time.perf_counter()
     cpu_start = _cpu_seconds()
+    loader_start, workers_start = _cpu_split()
     for item in planned:
         assert item.entry is not None
         t0 = time.perf_counter()
@@ -84,10 +91,12 @@ def _load_all(url: str, extracts: Path, label: str) -> None:
         )
     elapsed = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_start
+    loader_end, workers_end = _cpu_split()
     print(
         f"{label}: {total_rows:,} rows and {total_events:,} events from {len(planned)} files in "
         f"{elapsed:.1f} s ({total_rows / elapsed:,.0f} rows/s); CPU of loader and workers "
-        f"{cpu:.0f} s (database server not counted); peak memory {_peak_mb():,.0f} MB",
+        f"{cpu:.0f} s (database server not counted; loader {loader_end - loader_start:.0f} s, "
+        f"workers {workers_end - workers_start:.0f} s); peak memory {_peak_mb():,.0f} MB",
         flush=True,
     )
     t0 = time.perf_counter()

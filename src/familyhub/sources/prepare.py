@@ -52,11 +52,15 @@ PreparedRow = tuple[str, str | None, list[Any], str, list[tuple[Any, ...]], str]
 Message = tuple[Any, ...]
 
 # One row after normalising, as plain tuples (they cross between processes):
-#   ("ok", number, values, raw, record_id, partner, fields, original, events, dropped, sha)
+#   ("ok", number, values, raw, record_id, partner, fields, original, events, dropped, sha,
+#    relationship cells)
 #   ("quarantined", number, values, raw, [(field, reason), ...])
 #   ("error", number, values, raw, reason)      the reader could not read the row
 #   ("suppressed",)                              a record erased at the subject's request
-# where ``dropped`` lists the (field, reason) of values dropped from a loaded row.
+# where ``dropped`` lists the (field, reason) of values dropped from a loaded row. A loaded
+# row's ``values`` are left out (None) when rows cross between processes: pickling them was
+# a third of the cost of sending a row; the rare row refused later (a repeated record id) has
+# its cells read again from the file for the quarantine.
 Normalised = tuple[Any, ...]
 
 
@@ -76,11 +80,19 @@ class RowNormalising:
     """The per-row half: each row on its own, in any process."""
 
     def __init__(
-        self, contract: Contract, normaliser: RowNormaliser, suppressed: Suppressed | None
+        self,
+        contract: Contract,
+        normaliser: RowNormaliser,
+        suppressed: Suppressed | None,
+        *,
+        keep_values: bool = True,
     ) -> None:
         self.normalise = normaliser.normalise
         self.suppressed = suppressed
         self.record_idx = normaliser.header.index(contract.record_id)
+        self.keep_values = keep_values
+        positions = {h: i for i, h in enumerate(normaliser.header)}
+        self.relationship_cells = RelationshipCollector(contract, positions).cells
 
     def row(self, raw: RawRow) -> Normalised:
         values = raw.values
@@ -100,8 +112,9 @@ class RowNormalising:
         dropped = [(i.field, i.reason) for i in result.issues]
         sha = hashlib.sha256("\x1f".join(values).encode()).hexdigest()
         return (
-            "ok", raw.number, values, raw.raw, result.record_id, result.partner_person_id,
-            result.fields, result.original, result.events, dropped, sha,
+            "ok", raw.number, values if self.keep_values else None, raw.raw, result.record_id,
+            result.partner_person_id, result.fields, result.original, result.events, dropped,
+            sha, self.relationship_cells(values),
         )  # fmt: skip
 
 
@@ -116,11 +129,13 @@ class RowReducer:
         self.custom_event_ids = any(rule.id for rule in contract.events)
         self.event_ids: set[str] = set()
         self.seen: dict[str, int] = {}
+        # Quarantined rows whose cells did not come with them: row number -> entry to fill.
+        self.unread: dict[int, QuarantineEntry] = {}
 
     def _quarantine(
         self,
-        number: int | None,
-        values: list[str],
+        number: int,
+        values: list[str] | None,
         raw: dict[str, Any] | None,
         column: str | None,
         action: str,
@@ -130,14 +145,19 @@ class RowReducer:
         if len(entries) >= MAX_QUARANTINE_ENTRIES:
             return
         raw_row: dict[str, Any] | None = None
-        if action == ROW_QUARANTINED:
-            raw_row = raw if raw is not None else _row_dict(self.header, values)
-        entries.append(QuarantineEntry(number, column, action, reason, raw_row))
+        if action == ROW_QUARANTINED and raw is not None:
+            raw_row = raw
+        elif action == ROW_QUARANTINED and values is not None:
+            raw_row = _row_dict(self.header, values)
+        entry = QuarantineEntry(number, column, action, reason, raw_row)
+        if action == ROW_QUARANTINED and raw_row is None:
+            self.unread[number] = entry
+        entries.append(entry)
 
     def _reject(
         self,
         number: int,
-        values: list[str],
+        values: list[str] | None,
         raw: dict[str, Any] | None,
         column: str | None,
         reason: str,
@@ -155,7 +175,7 @@ class RowReducer:
             kind = item[0]
             if kind == "ok":
                 (_, number, values, raw, record_id, partner, fields, original, events, dropped,
-                 sha) = item  # fmt: skip
+                 sha, cells) = item  # fmt: skip
                 first_row = seen.get(record_id)
                 if first_row is not None:
                     self._reject(
@@ -172,7 +192,7 @@ class RowReducer:
                 for column, reason in dropped:
                     summary.values_dropped += 1
                     self._quarantine(number, values, raw, column, VALUE_DROPPED, reason)
-                self.relationships.add(record_id, values, partner)
+                self.relationships.add_cells(record_id, cells, partner)
                 out.append((record_id, partner, fields, original, events, sha))
             elif kind == "suppressed":
                 summary.rows_suppressed += 1
@@ -189,7 +209,7 @@ class RowReducer:
     def _unique_events(
         self,
         number: int,
-        values: list[str],
+        values: list[str] | None,
         raw: dict[str, Any] | None,
         events: list[tuple[Any, ...]],
     ) -> bool:
@@ -200,6 +220,21 @@ class RowReducer:
                 return False
         self.event_ids.update(e[1] for e in events)
         return True
+
+    def fill_unread(self, rows: Iterator[RawRow]) -> None:
+        """Give the quarantined rows that came without their cells their cells, from a second
+        reading of the file (only when there are any)."""
+        if not self.unread:
+            return
+        last = max(self.unread)
+        for raw in rows:
+            entry = self.unread.get(raw.number)
+            if entry is not None:
+                cells = raw.raw if raw.raw is not None else _row_dict(self.header, raw.values)
+                entry.raw_row = cells
+            if raw.number >= last:
+                break
+        self.unread.clear()
 
     def finish(self, suppressed: Suppressed | None) -> PrepareSummary:
         summary = self.summary
@@ -294,7 +329,7 @@ def _worker(
     try:
         opened = open_extract(path, contract.format)
         normaliser = RowNormaliser(contract, opened.header, today=today)
-        normalising = RowNormalising(contract, normaliser, suppressed)
+        normalising = RowNormalising(contract, normaliser, suppressed, keep_values=False)
         try:
             batches = _normalised_batches(opened.rows, normalising, worker, workers, batch_rows)
             for index, rows in batches:
@@ -354,6 +389,12 @@ def in_workers(
             rows = message[2]
             yield ("batch", reducer.summary.rows_read + len(rows), reducer.batch(rows))
             index += 1
+        if reducer.unread:
+            opened = open_extract(path, contract.format)
+            try:
+                reducer.fill_unread(opened.rows)
+            finally:
+                opened.close()
         yield ("done", reducer.finish(suppressed))
     finally:
         for process in processes:

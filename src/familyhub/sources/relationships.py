@@ -44,20 +44,39 @@ class RelationshipCollector:
         named = any(c.partner_idx is not None for c in self._collectors)
         self._by_partner: dict[str, str] | None = {} if named else None
 
+    def cells(self, values: list[str]) -> tuple[str, ...]:
+        """The cells of a row that :meth:`add_cells` reads (stripped): a row's relatives travel
+        between processes as these few strings, not the whole row."""
+        out: list[str] = []
+        for c in self._collectors:
+            if c.partner_idx is not None:
+                out.append(values[c.partner_idx].strip())
+            elif c.group_idx is not None:
+                out.append(values[c.group_idx].strip())
+                out.append(values[c.role_idx].strip() if c.role_idx is not None else "")
+        return tuple(out)
+
     def add(self, record_id: str, values: list[str], partner_person_id: str | None) -> None:
+        self.add_cells(record_id, self.cells(values), partner_person_id)
+
+    def add_cells(
+        self, record_id: str, cells: tuple[str, ...], partner_person_id: str | None
+    ) -> None:
         if partner_person_id is not None and self._by_partner is not None:
             latest = self._by_partner.get(partner_person_id)
             if latest is None or record_id > latest:
                 self._by_partner[partner_person_id] = record_id
+        position = 0
         for c in self._collectors:
             if c.partner_idx is not None:
-                related = values[c.partner_idx].strip()
+                related = cells[position]
+                position += 1
                 if related:
                     c.named.append((record_id, related))
             elif c.group_idx is not None:
-                key = values[c.group_idx].strip()
+                key, role = cells[position], cells[position + 1]
+                position += 2
                 if key:
-                    role = values[c.role_idx].strip() if c.role_idx is not None else ""
                     c.groups[key].append((role, record_id))
 
     def pairs(self) -> list[Pair]:
