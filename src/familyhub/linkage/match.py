@@ -471,8 +471,8 @@ def matcher(cache: Path, model: LinkageModel) -> Matcher:
             or current.mtime != cache.stat().st_mtime
         )
         if stale:
-            if current is not None:
-                current.close()
+            # The replaced matcher is not closed here: another thread may be scoring with
+            # it; it closes when the last user lets it go.
             current = Matcher(cache, model)
             _matchers[cache] = current
         assert current is not None
