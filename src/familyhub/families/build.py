@@ -257,7 +257,11 @@ def _families(con: duckdb.DuckDBPyConnection) -> None:
             SELECT household_key, max(age) FILTER (WHERE dependent) AS eldest_child_age,
                    min(age) FILTER (WHERE NOT dependent AND age >= 16) AS youngest_adult_age
             FROM housed GROUP BY household_key
-            HAVING bool_or(dependent) OR bool_or(expectant)
+            -- An 18-year-old student seen living on their own is an adult in law whom no
+            -- one in the household supports: not a family (on the synthetic population,
+            -- many of the families that matched no true family were one).
+            HAVING bool_or(dependent AND age < 18) OR bool_or(expectant)
+                OR (bool_or(dependent) AND count(*) > 1)
         ),
         since AS (
             SELECT person_id, household_key, min(first_seen) AS first_seen

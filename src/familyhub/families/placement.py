@@ -311,6 +311,45 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     _join_kin_homes_to_partners(con)
+    _follow_household_moves(con)
+
+
+def _follow_household_moves(con: duckdb.DuckDBPyConnection) -> None:
+    """A child left on their own at a dwelling (their last records predate the family's
+    move: a school census before they turned 16) lives where the people they were seen
+    living with there live now, when those all live in one home with an adult."""
+    con.execute(
+        """
+        CREATE TEMP TABLE lone_child_moves AS
+        WITH occupancy AS (
+            SELECT h.household_key, count(*) AS people,
+                   count(*) FILTER (WHERE NOT p.dependent) AS adults
+            FROM home h JOIN people p USING (person_id)
+            WHERE h.household_key IS NOT NULL GROUP BY h.household_key
+        ),
+        alone AS (
+            SELECT h.person_id, h.household_key
+            FROM home h JOIN people p USING (person_id) JOIN occupancy o USING (household_key)
+            WHERE p.dependent AND o.people = 1 AND h.household_key NOT LIKE 'K%'
+        ),
+        moved_with AS (
+            SELECT DISTINCT a.person_id, h.household_key
+            FROM alone a
+            JOIN residence r ON r.household_key = a.household_key AND r.person_id <> a.person_id
+            JOIN home h ON h.person_id = r.person_id
+            JOIN occupancy o ON o.household_key = h.household_key
+            WHERE h.household_key <> a.household_key AND o.adults > 0
+        )
+        SELECT person_id, min(household_key) AS household_key FROM moved_with
+        GROUP BY person_id HAVING count(DISTINCT household_key) = 1
+        """
+    )
+    con.execute(
+        """
+        UPDATE home SET household_key = m.household_key, placed_by = 'moved with'
+        FROM lone_child_moves m WHERE home.person_id = m.person_id
+        """
+    )
 
 
 def _join_kin_homes_to_partners(con: duckdb.DuckDBPyConnection) -> None:

@@ -255,3 +255,45 @@ def test_a_namesake_with_a_gp_practice_is_not_placed_where_no_practice_is_known(
         ],
     )
     assert list(_families(built).values()) == [{"ola": "child"}]
+
+
+def test_an_eighteen_year_old_student_living_alone_is_no_family() -> None:
+    built = _build(
+        [_person("uma", "school_census", "ross", date(2008, 2, 2), **ROW_1)],
+        facts=[
+            {
+                "person": "uma",
+                "source": "school_census",
+                "event_type": "school_term",
+                "event_date": date(2026, 4, 20),
+                "attributes": {"attendance_pct": 95.0},
+            }
+        ],
+    )
+    assert _families(built) == {}
+
+
+def test_a_child_whose_records_predate_the_move_lives_where_the_household_went() -> None:
+    # Joe's last school census (before he turned 16) has the old house; his sister's and
+    # their mother's records since have the new one, and all three were seen at the old.
+    old = {"address": "267 Coronation Terrace", "postcode": "NS3 0HT", "uprn": "100090000301"}
+    new = {"address": "97 Church Lane", "postcode": "NS6 5YE", "uprn": "100090000302"}
+    built = _build(
+        [
+            {**_pupil("joe", "hale", date(2010, 1, 1), old), "seen": date(2024, 1, 5)},
+            {
+                **_person("sal", "school_census", "hale", date(2012, 1, 1), **old),
+                "seen": date(2024, 1, 5),
+            },
+            {
+                **_person("sal", "early_years", "hale", date(2012, 1, 1), **new),
+                "seen": date(2026, 1, 5),
+            },
+            {**_person("mo", "housing", "hale", date(1985, 1, 1), **old), "seen": date(2023, 6, 1)},
+            {
+                **_person("mo", "dwp_benefits", "hale", date(1985, 1, 1), **new),
+                "seen": date(2026, 2, 1),
+            },
+        ]
+    )
+    assert list(_families(built).values()) == [{"joe": "child", "sal": "child", "mo": "parent"}]
