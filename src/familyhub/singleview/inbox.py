@@ -47,6 +47,7 @@ MOVES = {
     "closed": "Close",
 }
 EARLY_HELP_GROUP = "early_help"
+SAFEGUARDING_GROUP = "statutory_safeguarding"
 
 
 class Move(Result):
@@ -126,6 +127,9 @@ def _moves(session: Session, user: User, state: str) -> list[Move]:
     out = [Move(to_state=s, label=label) for s, label in MOVES.items() if s in allowed]
     if _early_help_for(session, user) is None:
         out = [m for m in out if m.to_state != "passed_to_early_help"]
+    # Only children's social care itself (statutory safeguarding) accepts a case for it.
+    if not load_vocabulary().in_group(frozenset(user.roles or ()), SAFEGUARDING_GROUP):
+        out = [m for m in out if m.to_state != "accepted_by_social_care"]
     return out
 
 
