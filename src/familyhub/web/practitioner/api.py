@@ -16,7 +16,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import APIKeyCookie, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
+from familyhub.singleview import inbox as inbox_service
 from familyhub.singleview import service as singleview
+from familyhub.singleview.inbox import Inbox
 from familyhub.singleview.types import ActionResult, FamilyView, PersonView, SearchResults
 from familyhub.web.cookies import SESSION_COOKIE
 from familyhub.web.deps import ApiVisit
@@ -244,3 +246,43 @@ def _add_action_routes(kind: str) -> None:
 
 for _kind in ("people", "families"):
     _add_action_routes(_kind)
+
+
+class MoveBody(Body):
+    to_state: Literal[
+        "screening",
+        "passed_to_early_help",
+        "accepted_by_social_care",
+        "no_further_action",
+        "closed",
+    ] = Field(description="What the receiving service does with the referral next.")
+    note: str | None = Field(None, max_length=2000)
+
+
+@router.get(
+    "/referrals",
+    summary="The referrals that landed with your service (its inbox)",
+    response_model=Inbox,
+)
+def referral_inbox(visit: ApiVisit) -> Inbox:
+    return inbox_service.inbox(
+        visit.db, user=visit.user, purpose=visit.purpose or "", request_id=visit.request_id
+    )
+
+
+@router.post(
+    "/referrals/{referral_id}/state",
+    summary="Acknowledge, accept or close a referral that landed with your service",
+    response_model=ActionResult,
+    status_code=201,
+)
+def move_referral(visit: ApiVisit, referral_id: int, body: MoveBody) -> ActionResult:
+    return inbox_service.move_referral(
+        visit.db,
+        user=visit.user,
+        purpose=visit.purpose or "",
+        referral_id=referral_id,
+        to_state=body.to_state,
+        note=body.note,
+        request_id=visit.request_id,
+    )

@@ -15,6 +15,7 @@ from familyhub.db import unit_of_work
 from tests.integration.web.support import csrf_of
 
 from .conftest import Family
+from .test_api import token_for
 
 REASON = "Attendance has fallen to 84% and mother asked for help with routines."
 
@@ -127,3 +128,33 @@ def test_only_the_receiving_service_opens_its_inbox(client: TestClient, family: 
     assert page.status_code == 200
     assert "There are no open referrals for your service" in _text(page.text)
     assert REASON not in page.text
+
+
+def test_the_inbox_through_the_api(client: TestClient, family: Family) -> None:
+    _early_help_receives_requests(family)
+    referral_id = _send_request(client, family)
+    early_help = token_for(family, "early_help_worker")
+    listed = client.get("/api/v1/referrals", headers=early_help)
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    assert [(i["referral_id"], i["reason"], i["state"]) for i in items] == [
+        (referral_id, REASON, "received")
+    ]
+    assert [m["to_state"] for m in items[0]["moves"]] == [
+        "screening", "passed_to_early_help", "no_further_action"
+    ]  # fmt: skip
+    moved = client.post(
+        f"/api/v1/referrals/{referral_id}/state", json={"to_state": "screening"}, headers=early_help
+    )
+    assert moved.status_code == 201
+    assert moved.json()["message"] == "The referral is now: Being screened."
+    visitor = token_for(family, "health_visitor")
+    assert client.get("/api/v1/referrals", headers=visitor).status_code == 403
+    refused = client.post(
+        f"/api/v1/referrals/{referral_id}/state", json={"to_state": "closed"}, headers=visitor
+    )
+    assert refused.status_code in (400, 403)
+    with unit_of_work() as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        assert referral.state == "screening"
