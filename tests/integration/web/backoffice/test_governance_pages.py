@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from familyhub.access.auth import find_user
 from familyhub.audit.models import AuditAlert
 from familyhub.db import unit_of_work
+from familyhub.linkage.models import Person
 from familyhub.rights.requests import register_request
 from familyhub.singleview.service import break_glass
 from tests.integration.web.backoffice import scenario
@@ -18,6 +19,13 @@ from tests.integration.web.support import csrf_of, make_user, sign_in
 
 
 def _break_glass(person_id: str) -> None:
+    """A health visitor's override for a person who exists (an override for an id that
+    names no one is answered as not found, like any request for it)."""
+    with unit_of_work() as session:
+        session.add(
+            Person(id=person_id, status="active", given_name="Tobi", family_name="Adeyemi",
+                   record_count=1)
+        )  # fmt: skip
     make_user("hv.jones", roles=("health_visitor",), organisation_code="northmoor-nhs",
               organisation_name="Northmoor NHS Trust", organisation_kind="nhs_trust")  # fmt: skip
     with unit_of_work() as session:
