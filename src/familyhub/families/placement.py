@@ -332,13 +332,21 @@ def _follow_household_moves(con: duckdb.DuckDBPyConnection) -> None:
             FROM home h JOIN people p USING (person_id) JOIN occupancy o USING (household_key)
             WHERE p.dependent AND o.people = 1 AND h.household_key NOT LIKE 'K%'
         ),
-        moved_with AS (
-            SELECT DISTINCT a.person_id, h.household_key
-            FROM alone a
-            JOIN residence r ON r.household_key = a.household_key AND r.person_id <> a.person_id
-            JOIN home h ON h.person_id = r.person_id
+        -- Everyone else ever seen at those dwellings (a few per dwelling), then where they
+        -- live now.
+        seen_there AS (
+            SELECT DISTINCT r.household_key, r.person_id FROM residence r
+            WHERE r.household_key IN (SELECT household_key FROM alone)
+        ),
+        now_at AS (
+            SELECT DISTINCT s.household_key AS former_key, h.household_key
+            FROM seen_there s JOIN home h USING (person_id)
             JOIN occupancy o ON o.household_key = h.household_key
-            WHERE h.household_key <> a.household_key AND o.adults > 0
+            WHERE h.household_key <> s.household_key AND o.adults > 0
+        ),
+        moved_with AS (
+            SELECT a.person_id, n.household_key
+            FROM alone a JOIN now_at n ON n.former_key = a.household_key
         )
         SELECT person_id, min(household_key) AS household_key FROM moved_with
         GROUP BY person_id HAVING count(DISTINCT household_key) = 1
