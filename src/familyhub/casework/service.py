@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from familyhub.access.decision import Context, Principal, Resource, decide
+from familyhub.access.decision import Context, Decision, Principal, Resource, decide
 from familyhub.access.facts import current_families, gather, utc
 from familyhub.access.models import Organisation, User
 from familyhub.access.service import AccessRefusedError, authorize, check_request
@@ -68,6 +68,30 @@ def _one_subject(person_id: str | None, family_id: str | None) -> str:
     if (person_id is None) == (family_id is None):
         raise CaseworkError("Name exactly one person or one family.")
     return f"person:{person_id}" if person_id else f"family:{family_id}"
+
+
+def _decide_on_subject(
+    session: Session,
+    *,
+    user: User,
+    action: str,
+    person_id: str | None,
+    family_id: str | None,
+    purpose: str,
+) -> Decision:
+    """Whether ``user`` may ``action`` on a casework row's subject, with fresh facts.
+
+    A row may carry both a person and their family: the person is the subject then, so the
+    decision turns on that child's own involvements and consent, not the family's.
+    """
+    facts = gather(
+        session,
+        user=user,
+        person_id=person_id,
+        family_id=family_id if person_id is None else None,
+        purpose=purpose,
+    )
+    return decide(facts.principal, action, facts.resource, facts.context)
 
 
 def _text(value: str | None, what: str, limit: int | None = None) -> str | None:
@@ -301,14 +325,14 @@ def notices_for(
         involvement = session.get(Involvement, notice.involvement_id)
         if involvement is None:
             continue
-        facts = gather(
+        decision = _decide_on_subject(
             session,
             user=checked,
+            action="manage_involvement",
             person_id=involvement.person_id,
-            family_id=involvement.family_id if involvement.person_id is None else None,
+            family_id=involvement.family_id,
             purpose=purpose,
         )
-        decision = decide(facts.principal, "manage_involvement", facts.resource, facts.context)
         if not decision.allowed:
             continue
         shown.append(notice)
@@ -613,14 +637,14 @@ def referrals_for(
     refs: list[str] = []
     policy_ids: set[str] = set(decision.policy_ids)
     for referral in candidates:
-        facts = gather(
+        one = _decide_on_subject(
             session,
             user=checked,
+            action="manage_referral",
             person_id=referral.person_id,
-            family_id=referral.family_id if referral.person_id is None else None,
+            family_id=referral.family_id,
             purpose=purpose,
         )
-        one = decide(facts.principal, "manage_referral", facts.resource, facts.context)
         if not one.allowed:
             continue
         shown.append(referral)
