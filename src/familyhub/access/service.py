@@ -191,23 +191,8 @@ def authorize(
         session, user=checked, person_id=person_id, family_id=family_id, purpose=purpose, now=now
     )
     decision = decide(facts.principal, action, facts.resource, facts.context)
-    if not decision.allowed:
-        event = record(
-            session,
-            actor=checked,
-            action=name,
-            records=refs,
-            decision=decision,
-            purpose=purpose,
-            request_id=request_id,
-            details={**(details or {}), "reasons": decision.reasons},
-        )
-        session.commit()
-        raise AccessRefusedError(
-            "You do not have access to this: " + " ".join(decision.reasons),
-            decision=decision,
-            event=event,
-        )
+    # One audit event either way; a refusal also keeps the reasons, so the reviewer can see
+    # why without replaying the policies.
     event = record(
         session,
         actor=checked,
@@ -216,8 +201,17 @@ def authorize(
         decision=decision,
         purpose=purpose,
         request_id=request_id,
-        details=details,
+        details=details if decision.allowed else {**(details or {}), "reasons": decision.reasons},
     )
+    if not decision.allowed:
+        # Committed before raising: the caller's rollback must not take the refusal's
+        # audit event with it.
+        session.commit()
+        raise AccessRefusedError(
+            "You do not have access to this: " + " ".join(decision.reasons),
+            decision=decision,
+            event=event,
+        )
     return Granted(facts, decision, event)
 
 
