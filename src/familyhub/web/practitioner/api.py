@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.security import APIKeyCookie, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -248,6 +248,11 @@ for _kind in ("people", "families"):
     _add_action_routes(_kind)
 
 
+# A referral's number: the database's integer, so a larger one is refused as input (422)
+# rather than reaching the database.
+ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
 class MoveBody(Body):
     to_state: Literal[
         "screening",
@@ -276,7 +281,7 @@ def referral_inbox(visit: ApiVisit) -> Inbox:
     response_model=ActionResult,
     status_code=201,
 )
-def move_referral(visit: ApiVisit, referral_id: int, body: MoveBody) -> ActionResult:
+def move_referral(visit: ApiVisit, referral_id: ReferralId, body: MoveBody) -> ActionResult:
     return inbox_service.move_referral(
         visit.db,
         user=visit.user,

@@ -8,7 +8,9 @@ their number, which says nothing about anyone.
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Path, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -31,6 +33,8 @@ add_destination(
 )
 
 DONE = "The referral is now: {state}."
+# A referral's number: the database's integer, so a larger one never reaches the database.
+ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/referrals")
@@ -53,7 +57,7 @@ def inbox_page(request: Request, visit: CurrentVisit, done: str | None = None) -
 
 
 @router.post("/referrals/{referral_id}")
-async def move(request: Request, visit: CurrentVisit, referral_id: int) -> Response:
+async def move(request: Request, visit: CurrentVisit, referral_id: ReferralId) -> Response:
     form = await request.form()
     to_state = str(form.get("to_state") or "")
     # The service's database work is synchronous: keep it off the event loop. A step the

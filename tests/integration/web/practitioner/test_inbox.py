@@ -148,6 +148,13 @@ def test_the_inbox_through_the_api(client: TestClient, family: Family) -> None:
     )
     assert moved.status_code == 201
     assert moved.json()["message"] == "The referral is now: Being screened."
+    # A number the database cannot hold is refused as input, not a server error.
+    too_big = client.post(
+        "/api/v1/referrals/906161883012669568/state",
+        json={"to_state": "closed"},
+        headers=early_help,
+    )
+    assert too_big.status_code == 422
     visitor = token_for(family, "health_visitor")
     assert client.get("/api/v1/referrals", headers=visitor).status_code == 403
     refused = client.post(
