@@ -1,13 +1,17 @@
-"""Reading the audit log: who viewed a person's record, when and why."""
+"""Reading the audit log: who viewed a person's record, when and why; and the information
+governance search over its events by person, user, action and day. Nothing here writes to
+the log."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from familyhub.access.models import Organisation
 from familyhub.audit.models import AuditEvent, AuditEventSubject
 
 # Reads of person data, in words a family would understand.
@@ -96,3 +100,71 @@ def who_viewed(
         )
         for event, display_name, organisation in session.execute(query)
     ]
+
+
+MAX_SEARCH_RESULTS = 200
+# The days a search names are days in England, whatever the server's clock is set to.
+_ENGLAND = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    person_id: str = ""
+    username: str = ""
+    action: str = ""
+    start: date | None = None  # from this day
+    end: date | None = None  # to this day, inclusive
+
+    @property
+    def empty(self) -> bool:
+        return not (self.person_id or self.username or self.action or self.start or self.end)
+
+
+@dataclass(frozen=True)
+class Found:
+    events: list[tuple[AuditEvent, str | None]]  # each event with its organisation's name
+    more: bool  # there were more than MAX_SEARCH_RESULTS
+
+
+def _day_start(value: date) -> datetime:
+    """When a day begins in England, in UTC (how the database keeps moments)."""
+    return datetime(value.year, value.month, value.day, tzinfo=_ENGLAND).astimezone(UTC)
+
+
+def event_actions(session: Session) -> list[str]:
+    """Every action the log holds, for a search form's list."""
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def search_events(session: Session, query: AuditQuery) -> Found:
+    """Events matching every filter given, newest first, at most ``MAX_SEARCH_RESULTS``."""
+    statement = select(AuditEvent, Organisation.name).outerjoin(
+        Organisation, Organisation.id == AuditEvent.organisation_id
+    )
+    if query.person_id:
+        statement = statement.where(
+            AuditEvent.seq.in_(
+                select(AuditEventSubject.event_seq).where(
+                    AuditEventSubject.person_id == query.person_id
+                )
+            )
+        )
+    if query.username:
+        statement = statement.where(
+            func.lower(AuditEvent.actor_username) == query.username.strip().lower()
+        )
+    if query.action:
+        statement = statement.where(AuditEvent.action == query.action)
+    if query.start:
+        statement = statement.where(AuditEvent.occurred_at >= _day_start(query.start))
+    if query.end:
+        statement = statement.where(
+            AuditEvent.occurred_at < _day_start(query.end + timedelta(days=1))
+        )
+    rows = session.execute(
+        statement.order_by(AuditEvent.seq.desc()).limit(MAX_SEARCH_RESULTS + 1)
+    ).all()
+    events: list[tuple[AuditEvent, str | None]] = [
+        (e, name) for e, name in rows[:MAX_SEARCH_RESULTS]
+    ]
+    return Found(events, more=len(rows) > MAX_SEARCH_RESULTS)
