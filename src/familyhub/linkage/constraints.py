@@ -167,26 +167,33 @@ def violated_rule_sql() -> str:
     )
 
 
-def paired_records_sql(pairs: str, records: str) -> str:
-    """Select every column of both records of each pair in ``pairs`` as ``col_l``/``col_r``."""
-    columns = [
-        "source",
-        "given",
-        "given_full",
-        "other_given",
-        "family",
-        "given_aliases",
-        "given_skeleton",
-        "dob",
-        "dob_text",
-        "nhs_number",
-        "ni_number",
-        "upn",
-        "sex",
-    ]
-    selected = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
+# The columns of both records that ``RULES`` read.
+RULE_COLUMNS = (
+    "source",
+    "given",
+    "given_full",
+    "other_given",
+    "family",
+    "given_aliases",
+    "given_skeleton",
+    "dob",
+    "dob_text",
+    "nhs_number",
+    "ni_number",
+    "upn",
+    "sex",
+)
+
+
+def paired_records_sql(pairs: str, records: str, right_records: str | None = None) -> str:
+    """Select every column of both records of each pair in ``pairs`` as ``col_l``/``col_r``.
+
+    The right-hand records come from ``right_records`` when given: ``match`` pairs a query
+    with candidates that are held in two tables.
+    """
+    selected = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in RULE_COLUMNS)
     return (
         f"select p.*, {selected} from {pairs} p "
         f"join {records} l on l.unique_id = p.unique_id_l "
-        f"join {records} r on r.unique_id = p.unique_id_r"
+        f"join {right_records or records} r on r.unique_id = p.unique_id_r"
     )

@@ -42,7 +42,7 @@ from familyhub.identity.names import match_name
 from familyhub.identity.numbers import normalise_nhs_number, normalise_ni_number, normalise_upn
 from familyhub.identity.postcodes import parse_postcode
 from familyhub.linkage import features, scorer
-from familyhub.linkage.constraints import violated_rule_sql
+from familyhub.linkage.constraints import paired_records_sql, violated_rule_sql
 from familyhub.linkage.models import LinkageModel, PersonLink
 from familyhub.linkage.settings import settings_for
 from familyhub.sources.models import SourceRecord
@@ -92,22 +92,6 @@ _PREPARED_SCHEMA = pa.schema(
         for name in PREPARED_COLUMNS
     ]
 )
-# The columns of both records the cannot-link rules read (``constraints.RULES``).
-_RULE_COLUMNS = [
-    "source",
-    "given",
-    "given_full",
-    "other_given",
-    "family",
-    "given_aliases",
-    "given_skeleton",
-    "dob",
-    "dob_text",
-    "nhs_number",
-    "ni_number",
-    "upn",
-    "sex",
-]
 
 
 @dataclass
@@ -214,14 +198,12 @@ def _compiled_scoring(version: str, settings_json: str) -> str:
     )
     ctes += [(step["output_table_name"], step["sql"]) for step in steps]
     scored = ctes[-1][0]
-    selected = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in _RULE_COLUMNS)
+    paired = paired_records_sql(scored, "fh_match_query", "fh_match_candidates")
     ctes.append(
         (
             "fh_match_checked",
             f"select s.unique_id_r, s.match_weight, s.match_probability, "
-            f"{violated_rule_sql()} as rule from (select s.*, {selected} from {scored} s "
-            f"join fh_match_query l on l.unique_id = s.unique_id_l "
-            f"join fh_match_candidates r on r.unique_id = s.unique_id_r) s",
+            f"{violated_rule_sql()} as rule from ({paired}) s",
         )
     )
     body = ",\n".join(f"{name} as (\n{sql}\n)" for name, sql in ctes)
