@@ -98,7 +98,9 @@ def _normalise(query: SearchQuery) -> dict[str, Any]:
     try:
         fields["nhs_number"] = normalise_nhs_number(query.nhs_number) if query.nhs_number else None
     except InvalidValueError:
-        raise SearchError(f"{query.nhs_number!r} is not a valid NHS number.") from None
+        raise SearchError(
+            "The NHS number is not a valid NHS number: it has 10 digits, the last a check digit."
+        ) from None
     try:
         fields["date_of_birth"] = (
             parse_date(query.date_of_birth.strip(), DATE_FORMATS) if query.date_of_birth else None
@@ -110,7 +112,9 @@ def _normalise(query: SearchQuery) -> dict[str, Any]:
             parse_postcode(query.postcode, allow_partial=True) if query.postcode else None
         )
     except InvalidValueError:
-        raise SearchError(f"{query.postcode!r} is not a UK postcode (e.g. NS3 7QD).") from None
+        # Never repeat what was typed: a name typed in the wrong box is personal data, and
+        # error messages travel into logs and audit details.
+        raise SearchError("The postcode is not a UK postcode: write it like NS3 7QD.") from None
     if not any(fields.values()):
         raise SearchError("Search by name, date of birth, NHS number or postcode.")
     return fields

@@ -106,6 +106,8 @@ def test_the_planner_may_not_search_and_the_refusal_is_audited(
         (SearchQuery(date_of_birth="31/02/2019"), "date of birth is not a date"),
         # The message never repeats what was typed: it may be someone's name.
         (SearchQuery(date_of_birth="Zed Hidden"), r"^The date of birth is not a date: write"),
+        (SearchQuery(postcode="Zed Hidden"), r"^The postcode is not a UK postcode: write"),
+        (SearchQuery(nhs_number="Zed Hidden"), r"^The NHS number is not a valid NHS number:"),
         (SearchQuery(), "Search by name"),
     ],
 )
