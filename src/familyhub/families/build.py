@@ -21,6 +21,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
+from familyhub import duck
 from familyhub.families.placement import PARENT_RELATIONSHIPS, place_people
 
 
@@ -64,7 +65,7 @@ ADDRESS_KEY_SQL = """
 
 
 def build_families(inputs: FamilyInputs, *, as_of: date) -> FamilyBuild:
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.execute("SET threads TO 2")
         for name in ("records", "links", "record_dates", "facts", "relationships"):

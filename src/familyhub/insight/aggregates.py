@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from familyhub import duck
 from familyhub.insight.areas import AREA_LEVELS, UNKNOWN, AreaCoverage, AreaLookup, resolve_areas
 from familyhub.insight.dataset import InsightData
 from familyhub.insight.disclosure import ControlledTable, DisclosureRules, control_table
@@ -145,7 +146,7 @@ def compute_counts(
     data: InsightData, spec: CountsSpec, *, lookup: AreaLookup | None = None
 ) -> RawCounts:
     people, coverage = people_with_areas(data, lookup)
-    connection = duckdb.connect()
+    connection = duck.connect()
     try:
         connection.register("people_areas", people)
         connection.register("needs", data.needs)

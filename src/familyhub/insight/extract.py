@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from familyhub import duck
 from familyhub.insight.aggregates import people_with_areas
 from familyhub.insight.areas import UNKNOWN, AreaCoverage, AreaLookup
 from familyhub.insight.dataset import InsightData
@@ -158,7 +159,7 @@ def household_types(people: pa.Table) -> list[str]:
 
 
 def _duckdb() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
+    connection = duck.connect()
     connection.execute("SET enable_progress_bar = false")
     return connection
 

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 from splink.internals.waterfall_chart import records_to_waterfall_data
 
+from familyhub import duck
 from familyhub.linkage import scorer
 from familyhub.linkage.constraints import paired_records_sql, violated_rule_sql
 
@@ -64,7 +65,7 @@ class Explanation:
 
 def explain_pair(cache: Path, trained: dict[str, Any], record_a: int, record_b: int) -> Explanation:
     """Score records ``record_a`` and ``record_b`` (source record ids) with the saved model."""
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.execute(f"attach '{cache}' as cache (read_only)")
         units = dict(

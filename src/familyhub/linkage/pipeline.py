@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
+from familyhub import duck
 from familyhub.linkage import clustering, features, model, scorer
 
 # SQL here is built from our own table and column names, never from user input.
@@ -61,7 +62,7 @@ class PipelineResult:
 def connect(
     path: str = ":memory:", *, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(path)
+    con = duck.connect(path)
     # No extension may be downloaded at run time; everything used is built in.
     con.execute("set autoinstall_known_extensions = false")
     con.execute("set autoload_known_extensions = false")

@@ -18,6 +18,7 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from familyhub import duck
 from familyhub.linkage import evaluate, service, store
 from familyhub.linkage.models import ReviewPair
 from familyhub.runs import Run
@@ -129,7 +130,7 @@ def write_report(*, session: Session, out: Path, truth: Path | None = None) -> d
     run = session.scalars(
         select(Run).where(Run.stage == "link").order_by(Run.id.desc()).limit(1)
     ).first()
-    con = duckdb.connect()
+    con = duck.connect()
     con.execute(f"attach '{cache}' as cache (read_only)")
     figures: dict[str, Any] = {"run": run.summary if run else {}}
     weights = con.sql(

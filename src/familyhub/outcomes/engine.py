@@ -20,6 +20,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
+from familyhub import duck
 from familyhub.outcomes.rules import Rule, RuleSet
 from familyhub.outcomes.rules_conditions import NUMERIC_OPERATORS, Condition
 
@@ -118,7 +119,7 @@ def assess(
     output with their evidence but do not count towards eligibility.
     """
     today = today or as_of
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.execute("SET threads TO 2")
         con.register("events_in", inputs.events)

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from familyhub import duck
 from familyhub.families.inputs import read_links, read_members
 from familyhub.families.tables import read_arrow, write_arrow, write_csv
 from familyhub.outcomes.engine import AssessmentInputs, assess
@@ -66,7 +66,7 @@ def excluded_person_ids(session: Session, *, on: date) -> frozenset[str]:
 
 
 def _birth_dates(members: pa.Table) -> pa.Table:
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("members_in", members)
         return con.sql(
@@ -91,7 +91,7 @@ def _read_events(session: Session, rules: RuleSet, links: pa.Table, members: pa.
     for rule in positive_rules:
         by_need.setdefault(rule.need, []).append(rule)
     parts = [events]
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("events_in", events.select(["source", "record_id", "event_type"]))
         con.register("links_in", links)
@@ -286,7 +286,7 @@ def _record_progress(
 ) -> None:
     """Keep each change of a need's status since the last assessment ('gone': no longer
     found, e.g. after a dismissal of its evidence's person or a rules change)."""
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("previous_in", previous)
         con.register("current_in", needs.select(["family_id", "person_id", "need", "status"]))
