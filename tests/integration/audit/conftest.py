@@ -13,23 +13,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from familyhub.config import get_settings
+from tests.audit_keys import _own_keys_dir, _session_keys_dir  # noqa: F401
 
 
-@pytest.fixture(scope="session")
-def _session_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("keys")
-
-
-@pytest.fixture(autouse=True)
-def _own_keys_dir(_session_keys_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FAMILYHUB_KEYS_DIR", str(_session_keys_dir))
-    get_settings.cache_clear()
-    yield _session_keys_dir
-    get_settings.cache_clear()
-
-
+# Asking for ``_own_keys_dir`` (imported above) makes it set up first, so this override wins.
 @pytest.fixture
-def own_keys_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _own_keys_dir: Path) -> Path:
+def own_keys_dir(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    _own_keys_dir: Path,  # noqa: F811
+) -> Path:
     """A keys directory of the test's own (for a database of its own)."""
     keys = tmp_path / "own-keys"
     monkeypatch.setenv("FAMILYHUB_KEYS_DIR", str(keys))
