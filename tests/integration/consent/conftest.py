@@ -1,27 +1,6 @@
-"""Audit checkpoints in these tests are signed with a key in a temporary keys directory.
-
-One directory for the whole test session: the shared test database keeps every committed
-checkpoint, and they must all verify with the same key.
+"""Audit checkpoints in these tests are signed with a key in a temporary keys directory
+(``tests.audit_keys``).
 """
 
-from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from familyhub.config import get_settings
-
-
-@pytest.fixture(scope="session")
-def _session_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("keys")
-
-
-@pytest.fixture(autouse=True)
-def _own_keys_dir(_session_keys_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("FAMILYHUB_KEYS_DIR", str(_session_keys_dir))
-    get_settings.cache_clear()
-    yield _session_keys_dir
-    get_settings.cache_clear()
+# Fixtures are found by name in a conftest, so importing them is what puts them in use.
+from tests.audit_keys import _own_keys_dir, _session_keys_dir  # noqa: F401
