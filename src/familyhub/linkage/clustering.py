@@ -83,6 +83,7 @@ def constrained_merge(
     conflicts: set[tuple[int, int]],
     soft: set[tuple[int, int]] | None = None,
     undated: set[int] | None = None,
+    kept_apart: set[tuple[int, int]] | None = None,
 ) -> dict[int, int]:
     """Greedy agglomeration, strongest edge first, never joining two conflicting groups.
 
@@ -90,22 +91,28 @@ def constrained_merge(
     soft conflicts join the two groups: a record whose name was mistyped twice conflicts with
     one spelling but links strongly to the rest of its person. Twins have no edges between
     them at all (every pair breaks the twin rule), so they never pass.
+
+    A manual "link" (an edge of MANUAL_LINK_WEIGHT) is a person's decision, which the model's
+    rules do not overrule: it joins its two groups unless a manual "do not link"
+    (``kept_apart``, also among ``conflicts``) stands between them.
     """
     soft = soft or set()
+    kept_apart = kept_apart or set()
     parent = {n: n for n in nodes}
     members: dict[int, list[int]] = {n: [n] for n in nodes}
     neighbours: dict[int, set[int]] = {n: set() for n in nodes}
     for _score, a, b in edges:
         neighbours[a].add(b)
         neighbours[b].add(a)
-    for _score, a, b in sorted(edges, reverse=True):
+    for score, a, b in sorted(edges, reverse=True):
         ra, rb = _find(parent, a), _find(parent, b)
         if ra == rb:
             continue
         pairs = [(min(x, y), max(x, y)) for x in members[ra] for y in members[rb]]
-        if any(p in conflicts for p in pairs):
+        manual = score >= MANUAL_LINK_WEIGHT
+        if any(p in (kept_apart if manual else conflicts) for p in pairs):
             continue
-        n_soft = sum(1 for p in pairs if p in soft)
+        n_soft = 0 if manual else sum(1 for p in pairs if p in soft)
         if n_soft:
             small, other = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
             n_edges = sum(
@@ -369,6 +376,10 @@ def _resolve_conflicts(
                 "(select component from fh_conflicted))"
             ).fetchall()
         }
+        kept_apart = {
+            (min(int(a), int(b)), max(int(a), int(b)))
+            for a, b in con.sql("select a, b from fh_manual_nolink").fetchall()
+        }
         for component, nodes in members:
             assignment = constrained_merge(
                 list(nodes),
@@ -376,6 +387,7 @@ def _resolve_conflicts(
                 hard_by.get(component, set()),
                 soft_by.get(component, set()),
                 undated,
+                kept_apart,
             )
             for node, root in assignment.items():
                 out_ids.append(node)

@@ -40,7 +40,14 @@ def with_model(session: Session, trained: dict[str, Any]) -> None:
 
 
 def _links(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(PersonLink.source_record_id, PersonLink.person_id)).all())
+    # In record order, so the records a test picks are the same on every database.
+    return dict(
+        session.execute(
+            select(PersonLink.source_record_id, PersonLink.person_id).order_by(
+                PersonLink.source_record_id
+            )
+        ).all()
+    )
 
 
 def _twins(records: pa.Table) -> list[tuple[int, int]]:

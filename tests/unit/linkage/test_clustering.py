@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from familyhub.linkage.clustering import connected_components, constrained_merge
+from familyhub.linkage.clustering import (
+    MANUAL_LINK_WEIGHT,
+    connected_components,
+    constrained_merge,
+)
 
 
 def test_connected_components_labels_each_component_by_its_smallest_node() -> None:
@@ -59,3 +63,15 @@ def test_same_named_twins_kept_apart_by_their_own_numbers() -> None:
     assert result[1] == result[2]
     assert result[3] == result[4]
     assert result[1] != result[3]
+
+
+def test_a_manual_link_is_not_overruled_by_a_rule_but_a_manual_do_not_link_holds() -> None:
+    # The model's rules say 1 and 3 conflict (say, two NHS numbers), but a person reviewed
+    # them and decided they are the same: the decision stands. 2 conflicts with 3 by a rule
+    # and no one decided otherwise, so the model's edge 1-2 gives way.
+    edges = [(12.0, 1, 2), (MANUAL_LINK_WEIGHT, 1, 3)]
+    joined = constrained_merge([1, 2, 3], edges, conflicts={(1, 3), (2, 3)})
+    assert joined[1] == joined[3] != joined[2]
+    # A manual "do not link" between 1 and 3 is a person's decision too: it holds.
+    kept = constrained_merge([1, 2, 3], edges, conflicts={(1, 3)}, kept_apart={(1, 3)})
+    assert kept[1] == kept[2] != kept[3]
