@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 import os
@@ -96,13 +97,35 @@ def default_workers(database_url: str | None = None) -> int:
     return 1 if url.startswith("sqlite") else max(os.cpu_count() or 1, 1)
 
 
+LOG_FORMAT = "%(asctime)s %(name)s %(message)s"
+
+
+def _worker_log_config() -> dict[str, Any]:
+    """uvicorn's own logging configuration plus ours, for every server process."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["familyhub"] = {"format": LOG_FORMAT}
+    config["handlers"]["familyhub"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "familyhub",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["familyhub"] = {
+        "handlers": ["familyhub"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> None:
     """Serve the web service with uvicorn until interrupted, in ``workers`` processes
     (default :func:`default_workers`)."""
     import uvicorn
 
     settings = get_web_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     count = workers or default_workers()
     options: dict[str, Any] = {
         "host": host,
@@ -116,6 +139,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
     if count == 1:
         uvicorn.run(create_app(), **options)
         return
+    # Worker processes are spawned afresh: the logging set up above does not reach them, and
+    # the request log (familyhub.web) would be lost. uvicorn applies this in each worker.
+    options["log_config"] = _worker_log_config()
     # Refuse here, once, rather than in every worker (which uvicorn would start again).
     check_policies_or_refuse(actor="web")
     log.info("starting %d server processes", count)

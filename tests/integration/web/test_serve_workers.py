@@ -39,6 +39,11 @@ def test_serve_with_workers_answers_from_several_processes(
                 page = client.get("/sign-in")
                 assert page.status_code == 200
                 assert "Sign in" in page.text
+        # The request log reaches the server's log from the worker processes too.
+        deadline = time.monotonic() + 10
+        while "GET /sign-in 200" not in server.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "GET /sign-in 200" in server.log.read_text()
         assert "2 server processes" in server.log.read_text()
         workers = _worker_processes(server.process.pid)
     finally:
