@@ -132,6 +132,9 @@ def test_error_pages_are_clear_and_accessible(page: Any, tmp_path: Path) -> None
 
     _sign_in(page, "ew.errors")
     # A form whose CSRF token was tampered with is refused, saying what to do.
+    # Wait for the purpose page's form: signing in navigates, and evaluating before the new
+    # page has loaded finds no form (seen on PostgreSQL with two server processes).
+    page.locator("main input[name=csrf_token]").first.wait_for(state="attached")
     page.evaluate("document.querySelector('main input[name=csrf_token]').value = 'tampered'")
     page.get_by_label("Early help support").check()
     page.get_by_role("button", name="Continue").click()

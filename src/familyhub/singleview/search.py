@@ -91,8 +91,10 @@ class SearchError(ValueError):
 def _normalise(query: SearchQuery) -> dict[str, Any]:
     """Identity fields for matching; raises SearchError with a message to show."""
     given, family = query.given_name, query.family_name
-    if query.name and not (given or family):
-        words = query.name.split()
+    # ``split`` also drops control characters Python counts as white space (\x1c-\x1f): a
+    # name of nothing but those is no name.
+    words = query.name.split() if query.name and not (given or family) else []
+    if words:
         given, family = (words[0], " ".join(words[1:])) if len(words) > 1 else (None, words[0])
     fields: dict[str, Any] = {"given_name": given, "family_name": family}
     try:

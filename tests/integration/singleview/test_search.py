@@ -109,6 +109,8 @@ def test_the_planner_may_not_search_and_the_refusal_is_audited(
         (SearchQuery(postcode="Zed Hidden"), r"^The postcode is not a UK postcode: write"),
         (SearchQuery(nhs_number="Zed Hidden"), r"^The NHS number is not a valid NHS number:"),
         (SearchQuery(), "Search by name"),
+        # Only characters str.split counts as white space: no name at all (was a server error).
+        (SearchQuery(name="\x1c\x1f"), "Search by name"),
     ],
 )
 def test_a_query_that_cannot_be_read_is_refused_with_a_clear_message(
