@@ -238,7 +238,8 @@ class _Loader:
         self.now = db_timestamp(now(), writer.dialect)
         self.categories = json_list(contract.governance.data_categories)
         self.pairs: list[Pair] = []
-        self.seen: set[str] = set()
+        # Record ids of the rows that load (the reducer's, given with the summary).
+        self.loaded: dict[str, int] = {}
 
     def _messages(self) -> Iterator[Message]:
         if use_workers(self.path):
@@ -297,7 +298,6 @@ class _Loader:
         return statements
 
     def _load_rows(self, existing: dict[str, tuple[int, str, str]]) -> None:
-        seen = self.seen
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
@@ -312,7 +312,6 @@ class _Loader:
                 break
             _, rows_read, batch = message
             for record_id, partner, fields, original, row_events, row_sha in batch:
-                seen.add(record_id)
                 known = existing.get(record_id)
                 if known is not None and known[1] == row_sha and known[2] == "active":
                     out.rows_unchanged += 1
@@ -333,7 +332,6 @@ class _Loader:
                     events.append((source, *event, extract_id))
             out.rows_read = rows_read
             self._flush(inserts, updates, changed_ids, events)
-        out.rows_loaded = len(seen)
 
     def _take_summary(self, summary: PrepareSummary) -> None:
         out = self.outcome
@@ -343,6 +341,8 @@ class _Loader:
         out.rows_suppressed = summary.rows_suppressed
         out.quarantine = summary.quarantine
         self.pairs = summary.pairs
+        self.loaded = summary.loaded
+        out.rows_loaded = len(summary.loaded)
 
     def _flush(
         self,
@@ -397,7 +397,7 @@ class _Loader:
             )
 
     def _withdraw(self, existing: dict[str, tuple[int, str, str]]) -> None:
-        seen = self.seen
+        seen = self.loaded
         gone = [
             (self.extract_id, self.now, rid)
             for record_id, (rid, _, status) in existing.items()
@@ -413,7 +413,7 @@ class _Loader:
     def _write_relationships(self) -> None:
         if not self.contract.relationships:
             return
-        seen = self.seen
+        seen = self.loaded
         w = self.writer
         if self.contract.extract.kind == "full":
             w.execute("DELETE FROM source_relationship WHERE source = ?", (self.source,))

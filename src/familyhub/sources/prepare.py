@@ -74,6 +74,8 @@ class PrepareSummary:
     rows_suppressed: int = 0
     quarantine: list[QuarantineEntry] = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
+    # The record id of every row that loads, with its row number (the file's first with it).
+    loaded: dict[str, int] = field(default_factory=dict)
 
 
 class RowNormalising:
@@ -128,7 +130,7 @@ class RowReducer:
         self.relationships = RelationshipCollector(contract, {h: i for i, h in enumerate(header)})
         self.custom_event_ids = any(rule.id for rule in contract.events)
         self.event_ids: set[str] = set()
-        self.seen: dict[str, int] = {}
+        self.seen: dict[str, int] = self.summary.loaded
         # Quarantined rows whose cells did not come with them: row number -> entry to fill.
         self.unread: dict[int, QuarantineEntry] = {}
 
