@@ -386,8 +386,11 @@ def in_workers(
                 return
             if message[0] == "end":
                 break
-            if message[1] != index:  # a worker's batches arrive in order; never happens
-                raise RuntimeError(f"{path.name}: batch {message[1]} arrived for {index}")
+            if message[1] != index:  # a worker's batches arrive in order: a bug if not
+                raise RuntimeError(
+                    f"{path.name}: rows arrived out of order (batch {message[1]} for {index}); "
+                    "nothing was loaded. Please report this with the file's name."
+                )
             rows = message[2]
             yield ("batch", reducer.summary.rows_read + len(rows), reducer.batch(rows))
             index += 1
@@ -413,10 +416,17 @@ def _receive(path: Path, channel: Any, process: Any) -> Message:
             message: Message = channel.get(timeout=5)
         except queue.Empty:
             if not process.is_alive():
-                raise RuntimeError(f"{path.name}: a preparing process stopped") from None
+                raise RuntimeError(
+                    f"{path.name}: a process normalising its rows stopped (exit code "
+                    f"{process.exitcode}; -9 is usually the machine running out of memory); "
+                    "nothing was loaded: run the load again"
+                ) from None
             continue
         if message[0] == "error":
-            raise RuntimeError(f"{path.name}: preparing rows failed:\n{message[1]}")
+            raise RuntimeError(
+                f"{path.name}: normalising its rows failed (a bug, not the file: nothing was "
+                f"loaded; please report it with this trace):\n{message[1]}"
+            )
         return message
 
 
