@@ -79,23 +79,15 @@ class BulkWriter:
 
     def secondary_indexes(self, table: str) -> list[tuple[str, str]]:
         """(name, CREATE statement) of ``table``'s indexes that back no constraint, exactly as
-        the database holds them (so dropping and re-creating them changes nothing)."""
-        if self._sqlite:
-            return [
-                (name, sql)
-                for name, sql in self.query(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                    "AND sql IS NOT NULL ORDER BY name",
-                    (table,),
-                )
-            ]
+        SQLite holds them (so dropping and re-creating them changes nothing). SQLite only:
+        the loader never drops PostgreSQL's (it would lock readers out)."""
+        if not self._sqlite:
+            raise NotImplementedError("secondary_indexes is for SQLite")
         return [
             (name, sql)
             for name, sql in self.query(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-                "WHERE i.tablename = ? AND i.schemaname = current_schema() "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
-                "ORDER BY i.indexname",
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL ORDER BY name",
                 (table,),
             )
         ]
