@@ -78,20 +78,15 @@ PREPARED_COLUMNS = [
     "phone",
     "email",
 ]
+# Every prepared column is text but these.
+_PREPARED_TYPES = {
+    "unique_id": pa.int64(),
+    "birth_year": pa.int64(),
+    "dob": pa.date32(),
+    "given_aliases": pa.list_(pa.string()),
+}
 _PREPARED_SCHEMA = pa.schema(
-    [
-        (
-            name,
-            pa.int64()
-            if name in ("unique_id", "birth_year")
-            else pa.date32()
-            if name == "dob"
-            else pa.list_(pa.string())
-            if name == "given_aliases"
-            else pa.string(),
-        )
-        for name in PREPARED_COLUMNS
-    ]
+    [(name, _PREPARED_TYPES.get(name, pa.string())) for name in PREPARED_COLUMNS]
 )
 
 
