@@ -201,23 +201,16 @@ def need_evidence_refs(
 
 
 def restricted_person_ids(session: Session, person_ids: Iterable[str], on: date) -> set[str]:
-    """Persons whose processing is restricted on ``on`` (rights: ``processing_restriction``)."""
+    """Persons among ``person_ids`` whose processing is restricted on ``on`` (the rights
+    domain's ``restricted_person_ids``, the one rule for it)."""
     ids = set(person_ids)
     if not ids:
         return set()
     try:
-        from familyhub.rights.models import ProcessingRestriction
+        from familyhub.rights.facts import restricted_person_ids as in_force
     except ImportError:  # rights not installed: nobody can be restricted yet
         return set()
-    rows = session.scalars(
-        select(ProcessingRestriction.person_id).where(
-            ProcessingRestriction.person_id.in_(ids),
-            ProcessingRestriction.kind == "restriction",
-            ProcessingRestriction.started_on <= on,
-            or_(ProcessingRestriction.lifted_on.is_(None), ProcessingRestriction.lifted_on > on),
-        )
-    )
-    return set(rows)
+    return in_force(session, on=on, person_ids=ids)
 
 
 def sealed_person_ids(session: Session, person_ids: Iterable[str]) -> set[str]:

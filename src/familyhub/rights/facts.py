@@ -12,6 +12,7 @@ stays in the table with when and why it was lifted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -23,21 +24,30 @@ RESTRICTION = "restriction"
 OBJECTION = "objection"
 
 
-def _in_force(session: Session, kind: str, on: date | None) -> set[str]:
+def _in_force(
+    session: Session, kind: str, on: date | None, person_ids: Iterable[str] | None = None
+) -> set[str]:
     day = on or date.today()
-    rows = session.scalars(
-        select(ProcessingRestriction.person_id).where(
-            ProcessingRestriction.kind == kind,
-            ProcessingRestriction.started_on <= day,
-            or_(ProcessingRestriction.lifted_on.is_(None), ProcessingRestriction.lifted_on > day),
-        )
+    query = select(ProcessingRestriction.person_id).where(
+        ProcessingRestriction.kind == kind,
+        ProcessingRestriction.started_on <= day,
+        or_(ProcessingRestriction.lifted_on.is_(None), ProcessingRestriction.lifted_on > day),
     )
-    return set(rows)
+    if person_ids is not None:
+        ids = set(person_ids)
+        if not ids:
+            return set()
+        query = query.where(ProcessingRestriction.person_id.in_(ids))
+    return set(session.scalars(query))
 
 
-def restricted_person_ids(session: Session, *, on: date | None = None) -> set[str]:
-    """Persons whose processing is restricted: keep their data, do not process it."""
-    return _in_force(session, RESTRICTION, on)
+def restricted_person_ids(
+    session: Session, *, on: date | None = None, person_ids: Iterable[str] | None = None
+) -> set[str]:
+    """Persons whose processing is restricted: keep their data, do not process it.
+
+    ``person_ids``: only these (access asks about the persons of one request)."""
+    return _in_force(session, RESTRICTION, on, person_ids)
 
 
 def objecting_person_ids(session: Session, *, on: date | None = None) -> set[str]:
