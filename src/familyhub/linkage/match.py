@@ -438,27 +438,31 @@ _matchers: dict[Path, Matcher] = {}
 _matchers_lock = threading.Lock()
 
 
+def _current(cache: Path, version: str) -> Matcher | None:
+    """The shared matcher for ``cache`` if it still serves model ``version`` and the cache
+    the last run wrote; call with ``_matchers_lock`` held."""
+    current = _matchers.get(cache)
+    if current is None or current.version != version or not cache.exists():
+        return None
+    return current if current.mtime == cache.stat().st_mtime else None
+
+
 def matcher(cache: Path, model: LinkageModel) -> Matcher:
     """The shared matcher for ``cache`` and ``model``, replaced when a run has written a new
     cache or another model is active."""
     with _matchers_lock:
-        current = _matchers.get(cache)
-        stale = current is None or (
-            current.version != model.version
-            or not cache.exists()
-            or current.mtime != cache.stat().st_mtime
-        )
-        if stale:
+        current = _current(cache, model.version)
+        if current is None:
             # The replaced matcher is not closed here: another thread may be scoring with
             # it; it closes when the last user lets it go.
             current = Matcher(cache, model)
             _matchers[cache] = current
-        assert current is not None
         return current
 
 
 def matcher_for(session: Session, cache: Path) -> Matcher | None:
-    """The shared matcher for the active model, or None before the first run.
+    """The shared matcher for the active model, or None before the first run (no trained
+    model); FileNotFoundError, naming the path, when the model's linkage cache is missing.
 
     Reads only the active model's id and version while the shared matcher is current, so a
     search does not load and render the model again for every query.
@@ -471,15 +475,11 @@ def matcher_for(session: Session, cache: Path) -> Matcher | None:
         .order_by(LinkageModel.id.desc())
         .limit(1)
     ).first()
-    if row is None or not cache.exists():
+    if row is None:
         return None
     with _matchers_lock:
-        current = _matchers.get(cache)
-        if (
-            current is not None
-            and current.version == row.version
-            and current.mtime == cache.stat().st_mtime
-        ):
-            return current
+        current = _current(cache, row.version)
+    if current is not None:
+        return current
     model = active_model(session=session)
     return None if model is None else matcher(cache, model)

@@ -170,3 +170,13 @@ def test_records_loaded_since_the_run_and_withdrawn_ones_are_not_candidates(
     )
     assert first["id"] not in candidates(first)
     assert second["id"] not in candidates(second)
+
+
+def test_a_missing_cache_is_named_not_taken_for_no_model(
+    session: Session, linked: Path, tmp_path: Path
+) -> None:
+    """With a trained model but no linkage cache where it is looked for (a moved data
+    directory), the data team is told where it looked, not that no model was trained."""
+    missing = tmp_path / "elsewhere" / "linkage.duckdb"
+    with pytest.raises(FileNotFoundError, match="elsewhere"):
+        match.matcher_for(session, missing)
