@@ -38,11 +38,10 @@ from splink.internals.predict import predict_from_comparison_vectors_sqls_using_
 from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from familyhub import duck
 from familyhub.identity.names import match_name
 from familyhub.identity.numbers import normalise_nhs_number, normalise_ni_number, normalise_upn
 from familyhub.identity.postcodes import parse_postcode
-from familyhub.linkage import features, scorer
+from familyhub.linkage import features, pipeline, scorer
 from familyhub.linkage.constraints import paired_records_sql, violated_rule_sql
 from familyhub.linkage.models import LinkageModel, PersonLink
 from familyhub.linkage.settings import settings_for
@@ -222,9 +221,7 @@ class Matcher:
         self.mtime = cache.stat().st_mtime
         self.version = model.version
         self.sql = _compiled_scoring(model.version, json.dumps(model.settings, sort_keys=True))
-        self.con = duck.connect()
-        self.con.execute("set autoinstall_known_extensions = false")
-        self.con.execute("set autoload_known_extensions = false")
+        self.con = pipeline.connect()
         # A match scores a few hundred pairs: more threads only add hand-over on a busy
         # machine.
         self.con.execute("set threads = 1")
