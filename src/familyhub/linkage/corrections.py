@@ -27,11 +27,10 @@ from sqlalchemy.orm import Session
 from familyhub.linkage.models import GoldenValue, Person
 from familyhub.linkage.persons import MAX_MERGE_HOPS
 from familyhub.rights.models import Rectification
+from familyhub.rights.rectification import GOLDEN_FIELDS  # the headline columns of person
 
 SOURCE = "rectification"
 RULE_PREFIX = "corrected by request"
-# The headline columns of ``person`` (and ``golden.build``'s ``fh_person_summary``).
-SUMMARY_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "nhs_number", "postcode")
 
 
 def rule_text(rect: Rectification) -> str:
@@ -129,7 +128,7 @@ def apply_in_run(
                 rule_text(rect),
             ],
         )
-        if rect.field in SUMMARY_FIELDS:
+        if rect.field in GOLDEN_FIELDS:
             value = _summary_value(rect.field, rect.corrected_value)
             con.execute(
                 f"update fh_person_summary set {rect.field} = ? where person_id = ?",  # noqa: S608
@@ -163,7 +162,7 @@ def apply_now(session: Session, rect: Rectification) -> bool:
             rule=rule_text(rect),
         )
     )
-    if rect.field in SUMMARY_FIELDS:
+    if rect.field in GOLDEN_FIELDS:
         setattr(person, rect.field, _summary_value(rect.field, rect.corrected_value))
     session.flush()
     return True
