@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from familyhub.access.decision import Context, Principal, Resource
@@ -40,13 +40,78 @@ def utc(moment: datetime | None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# Each fact's rule, once: the conditions a row must meet to count, shared by the per-person
+# queries here and the batched ones of ``singleview.facts``, so the two cannot drift.
+
+
+def membership_current(on: date) -> tuple[ColumnElement[bool], ...]:
+    """A ``family_member`` row in force on ``on``."""
+    return (
+        or_(FamilyMember.valid_from.is_(None), FamilyMember.valid_from <= on),
+        or_(FamilyMember.valid_to.is_(None), FamilyMember.valid_to > on),
+    )
+
+
+def involvement_current(user_id: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """An involvement of this user that has started and not ended."""
+    return (
+        Involvement.user_id == user_id,
+        Involvement.started_at <= now,
+        or_(Involvement.ended_at.is_(None), Involvement.ended_at > now),
+    )
+
+
+def consent_effective(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A consent record that has taken effect (the latest of them is in force)."""
+    return (ConsentRecord.effective_at <= now,)
+
+
+def override_current(user_id: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A break-glass override by this user that has started and not expired."""
+    return (
+        BreakGlass.user_id == user_id,
+        BreakGlass.started_at <= now,
+        BreakGlass.expires_at > now,
+    )
+
+
+def referral_with_service(organisation_id: int) -> tuple[ColumnElement[bool], ...]:
+    """An open MASH referral passed to this organisation (early help)."""
+    return (
+        Referral.kind == "mash_referral",
+        Referral.state == "passed_to_early_help",
+        Referral.receiving_organisation_id == organisation_id,
+    )
+
+
+def context_of(
+    *,
+    purpose: str,
+    involvement_kinds: set[str],
+    consent: tuple[str, frozenset[str]],
+    override: bool,
+    referred_to_my_service: bool,
+    on_programme: bool,
+) -> Context:
+    """The decision context from the facts read (one person's, or one of a batch)."""
+    consent_state, categories = consent
+    return Context(
+        purpose=purpose,
+        involved=bool(involvement_kinds),
+        lead_practitioner="lead_practitioner" in involvement_kinds,
+        consent=consent_state,
+        consent_categories=categories,
+        override=override,
+        referred_to_my_service=referred_to_my_service,
+        on_programme=on_programme,
+    )
+
+
 def current_families(session: Session, person_id: str, on: date) -> list[str]:
     """The families the person belongs to on ``on`` (from ``family_member``)."""
     rows = session.scalars(
         select(FamilyMember.family_id).where(
-            FamilyMember.person_id == person_id,
-            or_(FamilyMember.valid_from.is_(None), FamilyMember.valid_from <= on),
-            or_(FamilyMember.valid_to.is_(None), FamilyMember.valid_to > on),
+            FamilyMember.person_id == person_id, *membership_current(on)
         )
     )
     return sorted(set(rows))
@@ -75,9 +140,7 @@ def involvement_kinds(
     """How the user is currently involved: team_member, lead_practitioner, allocated_worker."""
     rows = session.scalars(
         select(Involvement.kind).where(
-            Involvement.user_id == user_id,
-            Involvement.started_at <= now,
-            or_(Involvement.ended_at.is_(None), Involvement.ended_at > now),
+            *involvement_current(user_id, now),
             _subject_filter(Involvement.person_id, Involvement.family_id, person_id, family_ids),
         )
     )
@@ -91,7 +154,7 @@ def latest_consent(
     return session.scalars(
         select(ConsentRecord)
         .where(
-            ConsentRecord.effective_at <= now,
+            *consent_effective(now),
             _subject_filter(
                 ConsentRecord.person_id,
                 ConsentRecord.family_id,
@@ -132,9 +195,7 @@ def override_active(
     found = session.scalar(
         select(BreakGlass.id)
         .where(
-            BreakGlass.user_id == user_id,
-            BreakGlass.started_at <= now,
-            BreakGlass.expires_at > now,
+            *override_current(user_id, now),
             _subject_filter(BreakGlass.person_id, BreakGlass.family_id, person_id, family_ids),
         )
         .limit(1)
@@ -153,9 +214,7 @@ def referred_to_service(
     found = session.scalar(
         select(Referral.id)
         .where(
-            Referral.kind == "mash_referral",
-            Referral.state == "passed_to_early_help",
-            Referral.receiving_organisation_id == organisation_id,
+            *referral_with_service(organisation_id),
             _subject_filter(Referral.person_id, Referral.family_id, person_id, family_ids),
         )
         .limit(1)
@@ -163,17 +222,24 @@ def referred_to_service(
     return found is not None
 
 
-def on_programme(session: Session, family_ids: Sequence[str]) -> bool:
-    """One of the families is on the Supporting Families programme: eligible at its latest
+def families_on_programme(session: Session, family_ids: Iterable[str]) -> set[str]:
+    """Those of the families on the Supporting Families programme: eligible at their latest
     assessment, or with a programme episode (open, or closed and awaiting its outcome)."""
-    if not family_ids:
-        return False
+    ids = sorted(set(family_ids))
+    if not ids:
+        return set()
     from familyhub.outcomes.models import FamilyAssessment, FamilyEpisode
 
-    ids = list(family_ids)
-    eligible = exists().where(FamilyAssessment.family_id.in_(ids), FamilyAssessment.eligible)
-    episode = exists().where(FamilyEpisode.family_id.in_(ids))
-    return bool(session.scalar(select(or_(eligible, episode))))
+    eligible = select(FamilyAssessment.family_id).where(
+        FamilyAssessment.family_id.in_(ids), FamilyAssessment.eligible
+    )
+    episode = select(FamilyEpisode.family_id).where(FamilyEpisode.family_id.in_(ids))
+    return set(session.scalars(eligible.union(episode)))
+
+
+def on_programme(session: Session, family_ids: Sequence[str]) -> bool:
+    """One of the families is on the Supporting Families programme (one query)."""
+    return bool(families_on_programme(session, family_ids))
 
 
 def need_evidence_refs(
@@ -254,17 +320,14 @@ def gather(
     kinds = involvement_kinds(
         session, user_id=user.id, person_id=person_id, family_ids=family_ids, now=moment
     )
-    consent_state, categories = consent_allows(
-        latest_consent(session, person_id=person_id, family_ids=family_ids, now=moment),
-        organisation_code=principal.organisation_code,
+    context = context_of(
         purpose=purpose,
-    )
-    context = Context(
-        purpose=purpose,
-        involved=bool(kinds),
-        lead_practitioner="lead_practitioner" in kinds,
-        consent=consent_state,
-        consent_categories=categories,
+        involvement_kinds=kinds,
+        consent=consent_allows(
+            latest_consent(session, person_id=person_id, family_ids=family_ids, now=moment),
+            organisation_code=principal.organisation_code,
+            purpose=purpose,
+        ),
         override=override_active(
             session, user_id=user.id, person_id=person_id, family_ids=family_ids, now=moment
         ),

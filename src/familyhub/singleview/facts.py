@@ -5,8 +5,10 @@ them one person at a time (``access.facts.gather``) costs eight queries per memb
 page paid it again inside the list filter. Here the same facts come from eight queries for
 everyone together. The result for each person must be exactly what ``gather`` returns for
 them on its own (``tests/integration/singleview/test_batched_facts.py`` checks it in every
-state the scenario can reach): the rules stay in ``access.facts`` (``consent_allows``,
-``restricted_person_ids``, ``sealed_person_ids``), only the reading is batched. Nothing is
+state the scenario can reach): the rules stay in ``access.facts`` (which rows count:
+``membership_current``, ``involvement_current``, ``consent_effective``, ``override_current``,
+``referral_with_service``; and ``consent_allows``, ``context_of``, ``restricted_person_ids``,
+``sealed_person_ids``, ``families_on_programme``), only the reading is batched. Nothing is
 kept between requests.
 """
 
@@ -18,10 +20,17 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
-from familyhub.access.decision import Context, Principal, Resource
+from familyhub.access.decision import Principal, Resource
 from familyhub.access.facts import (
     Facts,
     consent_allows,
+    consent_effective,
+    context_of,
+    families_on_programme,
+    involvement_current,
+    membership_current,
+    override_current,
+    referral_with_service,
     restricted_person_ids,
     sealed_person_ids,
     utc,
@@ -38,12 +47,9 @@ def families_of(session: Session, person_ids: Iterable[str], now: datetime) -> d
     out: dict[str, set[str]] = {p: set() for p in ids}
     if not ids:
         return {}
-    on = now.date()
     rows = session.execute(
         select(FamilyMember.person_id, FamilyMember.family_id).where(
-            FamilyMember.person_id.in_(ids),
-            or_(FamilyMember.valid_from.is_(None), FamilyMember.valid_from <= on),
-            or_(FamilyMember.valid_to.is_(None), FamilyMember.valid_to > on),
+            FamilyMember.person_id.in_(ids), *membership_current(now.date())
         )
     )
     for person_id, family_id in rows:
@@ -97,9 +103,7 @@ def gather_persons(
     involvements = list(
         session.execute(
             select(Involvement.person_id, Involvement.family_id, Involvement.kind).where(
-                Involvement.user_id == user.id,
-                Involvement.started_at <= moment,
-                or_(Involvement.ended_at.is_(None), Involvement.ended_at > moment),
+                *involvement_current(user.id, moment),
                 _naming(Involvement.person_id, Involvement.family_id, ids, all_families),
             )
         )
@@ -107,7 +111,7 @@ def gather_persons(
     consents = list(
         session.scalars(
             select(ConsentRecord).where(
-                ConsentRecord.effective_at <= moment,
+                *consent_effective(moment),
                 _naming(ConsentRecord.person_id, ConsentRecord.family_id, ids, all_families),
             )
         )
@@ -115,9 +119,7 @@ def gather_persons(
     overrides = list(
         session.execute(
             select(BreakGlass.person_id, BreakGlass.family_id).where(
-                BreakGlass.user_id == user.id,
-                BreakGlass.started_at <= moment,
-                BreakGlass.expires_at > moment,
+                *override_current(user.id, moment),
                 _naming(BreakGlass.person_id, BreakGlass.family_id, ids, all_families),
             )
         )
@@ -125,14 +127,12 @@ def gather_persons(
     referrals = list(
         session.execute(
             select(Referral.person_id, Referral.family_id).where(
-                Referral.kind == "mash_referral",
-                Referral.state == "passed_to_early_help",
-                Referral.receiving_organisation_id == user.organisation_id,
+                *referral_with_service(user.organisation_id),
                 _naming(Referral.person_id, Referral.family_id, ids, all_families),
             )
         )
     )
-    programme = _families_on_programme(session, all_families)
+    programme = families_on_programme(session, all_families)
 
     out: dict[str, Facts] = {}
     for pid in ids:
@@ -140,15 +140,12 @@ def gather_persons(
         kinds = {k for p, f, k in involvements if _names(pid, families_now, p, f)}
         applying = [c for c in consents if _names(pid, families_now, c.person_id, c.family_id)]
         latest = max(applying, key=lambda c: (utc(c.effective_at), c.id), default=None)
-        consent_state, categories = consent_allows(
-            latest, organisation_code=principal.organisation_code, purpose=purpose
-        )
-        context = Context(
+        context = context_of(
             purpose=purpose,
-            involved=bool(kinds),
-            lead_practitioner="lead_practitioner" in kinds,
-            consent=consent_state,
-            consent_categories=categories,
+            involvement_kinds=kinds,
+            consent=consent_allows(
+                latest, organisation_code=principal.organisation_code, purpose=purpose
+            ),
             override=any(_names(pid, families_now, p, f) for p, f in overrides),
             referred_to_my_service=any(_names(pid, families_now, p, f) for p, f in referrals),
             on_programme=any(f in programme for f in families_now),
@@ -156,18 +153,3 @@ def gather_persons(
         resource = Resource.person(pid, restricted=pid in restricted, sealed=pid in sealed)
         out[pid] = Facts(principal, resource, context, tuple(families_now))
     return out
-
-
-def _families_on_programme(session: Session, family_ids: set[str]) -> set[str]:
-    """The families eligible at their latest assessment or with a programme episode (as
-    ``access.facts.on_programme`` asks of each person's families)."""
-    if not family_ids:
-        return set()
-    from familyhub.outcomes.models import FamilyAssessment, FamilyEpisode
-
-    ids = sorted(family_ids)
-    eligible = select(FamilyAssessment.family_id).where(
-        FamilyAssessment.family_id.in_(ids), FamilyAssessment.eligible
-    )
-    episode = select(FamilyEpisode.family_id).where(FamilyEpisode.family_id.in_(ids))
-    return set(session.scalars(eligible.union(episode)))
