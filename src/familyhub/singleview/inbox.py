@@ -99,6 +99,7 @@ def inbox(session: Session, *, user: User, purpose: str, request_id: str | None 
     }
     people = _names(session, {r.referrer_user_id for r in referrals})
     organisations = _organisation_names(session, {r.referrer_organisation_id for r in referrals})
+    mine = _moves_of(session, user)
     items = [
         InboxItem(
             referral_id=r.id,
@@ -115,22 +116,29 @@ def inbox(session: Session, *, user: User, purpose: str, request_id: str | None 
             person_id=r.person_id,
             family_id=r.family_id,
             subject_name=names.get(r.person_id or ""),
-            moves=_moves(session, user, r.state),
+            moves=_moves(mine, r.state),
         )
         for r in referrals
     ]
     return Inbox(organisation=organisation.name if organisation else "", items=items)
 
 
-def _moves(session: Session, user: User, state: str) -> list[Move]:
-    allowed = casework.REFERRAL_TRANSITIONS.get(state, frozenset())
-    out = [Move(to_state=s, label=label) for s, label in MOVES.items() if s in allowed]
+def _moves_of(session: Session, user: User) -> list[Move]:
+    """The moves this user may make on a referral in some state (the same for every
+    referral in their inbox, so read once per inbox)."""
+    out = [Move(to_state=s, label=label) for s, label in MOVES.items()]
     if _early_help_for(session, user) is None:
         out = [m for m in out if m.to_state != "passed_to_early_help"]
     # Only children's social care itself (statutory safeguarding) accepts a case for it.
     if not load_vocabulary().in_group(frozenset(user.roles or ()), SAFEGUARDING_GROUP):
         out = [m for m in out if m.to_state != "accepted_by_social_care"]
     return out
+
+
+def _moves(mine: list[Move], state: str) -> list[Move]:
+    """Those of the user's moves a referral in ``state`` may make next."""
+    allowed = casework.REFERRAL_TRANSITIONS.get(state, frozenset())
+    return [m for m in mine if m.to_state in allowed]
 
 
 def _early_help_for(session: Session, user: User) -> int | None:
