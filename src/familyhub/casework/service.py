@@ -6,6 +6,7 @@ the involvement table afresh, so an ended involvement closes the record at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -136,13 +137,17 @@ def current_involvements(
     person_id: str | None = None,
     family_id: str | None = None,
     now: datetime | None = None,
+    family_ids: Sequence[str] | None = None,
 ) -> list[Involvement]:
-    """Current involvements naming the person (or their current families) or the family."""
+    """Current involvements naming the person (or their current families) or the family.
+
+    ``family_ids``: the person's current families, when the caller has read them already."""
     moment = utc(now)
-    family_ids = (
-        current_families(session, person_id, moment.date()) if person_id else [family_id or ""]
-    )
-    clauses: list[ColumnElement[bool]] = [Involvement.family_id.in_(family_ids)]
+    if family_ids is None:
+        family_ids = (
+            current_families(session, person_id, moment.date()) if person_id else [family_id or ""]
+        )
+    clauses: list[ColumnElement[bool]] = [Involvement.family_id.in_(list(family_ids))]
     if person_id:
         clauses.append(Involvement.person_id == person_id)
     return list(

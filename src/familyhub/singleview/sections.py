@@ -52,11 +52,15 @@ def who_is_working(
     the date it was last involved: today for a current involvement, else its latest record.
 
     ``family_ids``: the person's current families, when the caller has read them already."""
+    if family_ids is None:
+        family_ids = (
+            current_families(session, person_id, now.date()) if person_id else [family_id or ""]
+        )
     practitioners: list[Practitioner] = []
     involvements = [
         i
         for i in casework.current_involvements(
-            session, person_id=person_id, family_id=family_id, now=now
+            session, person_id=person_id, family_id=family_id, now=now, family_ids=family_ids
         )
         if not leads_only or i.kind == "lead_practitioner"
     ]
@@ -93,7 +97,7 @@ def who_is_working(
             ),
         )
     for organisation_name, service, ended in _ended_involvements(
-        session, person_id=person_id, family_id=family_id, now=now, family_ids=family_ids
+        session, person_id=person_id, now=now, family_ids=family_ids
     ):
         current = services.get(organisation_name)
         if current is None or (current.evidence == "records" and current.last_involved < ended):
@@ -141,15 +145,11 @@ def _ended_involvements(
     session: Session,
     *,
     person_id: str | None,
-    family_id: str | None,
     now: datetime,
-    family_ids: Sequence[str] | None = None,
+    family_ids: Sequence[str],
 ) -> list[tuple[str, str | None, date]]:
-    """(organisation, service, day it ended) for involvements that have ended, latest first."""
-    if family_ids is None:
-        family_ids = (
-            current_families(session, person_id, now.date()) if person_id else [family_id or ""]
-        )
+    """(organisation, service, day it ended) for involvements that have ended, latest first
+    (``family_ids``: the person's current families, or the family)."""
     subject: ColumnElement[bool] = Involvement.family_id.in_(list(family_ids))
     if person_id:
         subject = or_(subject, Involvement.person_id == person_id)
