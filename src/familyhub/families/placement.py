@@ -18,6 +18,17 @@ KIN_CHILD_RELATIONSHIPS = ("child", "step_child", "grandchild")
 # Partners are rarely more than this many years apart in age; a namesake living alone further
 # apart in age is more likely a relative or a stranger than the father.
 PARTNER_MAX_AGE_GAP = 12
+# A parent is at least this many years older than their eldest child: a namesake closer in
+# age to a home's eldest child is a grown-up sibling or a cousin, not a parent.
+PARENT_MIN_AGE_GAP = 18
+# How old a parent placed by GP practice alone, or by the number of children their treatment
+# service says live with them, may have been at their eldest child's birth (a wider window
+# when the number of children matches too), and at most at their youngest's: outside these,
+# the children were a stranger's more often than theirs (measured on the synthetic
+# population against the truth).
+PARENT_AGE_AT_ELDEST_BY_GP = (15, 45)
+PARENT_AGE_AT_ELDEST_BY_CHILDREN = (15, 50)
+PARENT_MAX_AGE_AT_YOUNGEST = 55
 
 
 def place_people(con: duckdb.DuckDBPyConnection) -> None:
@@ -60,7 +71,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute(
-        """
+        f"""
         CREATE TEMP TABLE base_home AS
         WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
         occupancy AS (
@@ -106,7 +117,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
               AND (len(t.gp_practices) = 0
                    OR len(list_intersect(t.gp_practices, coalesce(g.gps, []))) > 0)
               AND (t.age IS NULL OR o.eldest_child_age IS NULL
-                   OR t.age - o.eldest_child_age >= 18)
+                   OR t.age - o.eldest_child_age >= {PARENT_MIN_AGE_GAP})
             GROUP BY ALL
         ),
         ranked AS (
@@ -121,7 +132,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         )
         SELECT person_id, household_key FROM current_home
         UNION ALL SELECT person_id, household_key FROM namesake_home
-        """
+        """  # noqa: S608 - constants, no outside text
     )
     con.execute(
         """
@@ -200,8 +211,10 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
     # mother and baby known only to the health visitor): a home with children where a
     # resident shares their family name at one of their postcodes, or else the one home with
     # children at their postcode registered with their GP practice.
+    by_gp_low, by_gp_high = PARENT_AGE_AT_ELDEST_BY_GP
+    by_children_low, by_children_high = PARENT_AGE_AT_ELDEST_BY_CHILDREN
     con.execute(
-        """
+        f"""
         CREATE TEMP TABLE home AS
         WITH placed AS (
             SELECT k.person_id, k.household_key, p.dependent, p.gp_practices
@@ -243,38 +256,41 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             WHERE (len(w.gp_practices) = 0
                    OR len(list_intersect(w.gp_practices, coalesce(f.gps, []))) > 0)
               AND (w.age IS NULL OR f.eldest_child_age IS NULL
-                   OR w.age - f.eldest_child_age >= 18)
+                   OR w.age - f.eldest_child_age >= {PARENT_MIN_AGE_GAP})
             GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
         ),
-        by_gp AS (
-            SELECT w.person_id, min(r.household_key) AS household_key
+        -- Each of those adults with each home with children at one of their postcodes where
+        -- no adult is seen, whose children's ages fit theirs.
+        adultless_homes AS (
+            SELECT DISTINCT w.person_id, r.household_key
             FROM waiting w JOIN (SELECT DISTINCT person_id, postcode FROM names) n
               USING (person_id)
             JOIN (SELECT DISTINCT household_key, postcode FROM resident_postcodes) r
               USING (postcode)
             JOIN family_homes f USING (household_key)
-            -- A home where no adult is seen, whose children could be this person's. (One
-            -- where an adult is seen was a stranger's far more often than the other parent's:
-            -- a GP practice shared by chance.)
-            WHERE len(list_intersect(w.gp_practices, f.gps)) > 0 AND f.adults = 0
-              AND w.age - f.eldest_child_age BETWEEN 15 AND 45
-              AND w.age - f.youngest_child_age <= 55
-            GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+            WHERE f.adults = 0
+              AND w.age - f.youngest_child_age <= {PARENT_MAX_AGE_AT_YOUNGEST}
+        ),
+        -- The one such home registered with their GP practice. (A home where an adult is
+        -- seen was a stranger's far more often than the other parent's: a GP practice
+        -- shared by chance.)
+        by_gp AS (
+            SELECT w.person_id, min(f.household_key) AS household_key
+            FROM adultless_homes a JOIN waiting w USING (person_id)
+            JOIN family_homes f USING (household_key)
+            WHERE len(list_intersect(w.gp_practices, f.gps)) > 0
+              AND w.age - f.eldest_child_age BETWEEN {by_gp_low} AND {by_gp_high}
+            GROUP BY w.person_id HAVING count(DISTINCT f.household_key) = 1
         ),
         -- A treatment service that says how many children live with its client: the one
-        -- home with children at their postcode where no adult is seen, with that many
-        -- children, whose ages fit.
+        -- such home with that many children.
         by_children AS (
-            SELECT w.person_id, min(r.household_key) AS household_key
-            FROM waiting w JOIN (SELECT DISTINCT person_id, postcode FROM names) n
-              USING (person_id)
-            JOIN (SELECT DISTINCT household_key, postcode FROM resident_postcodes) r
-              USING (postcode)
+            SELECT w.person_id, min(f.household_key) AS household_key
+            FROM adultless_homes a JOIN waiting w USING (person_id)
             JOIN family_homes f USING (household_key)
-            WHERE w.children_at_home > 0 AND f.adults = 0 AND f.children = w.children_at_home
-              AND w.age - f.eldest_child_age BETWEEN 15 AND 50
-              AND w.age - f.youngest_child_age <= 55
-            GROUP BY w.person_id HAVING count(DISTINCT r.household_key) = 1
+            WHERE w.children_at_home > 0 AND f.children = w.children_at_home
+              AND w.age - f.eldest_child_age BETWEEN {by_children_low} AND {by_children_high}
+            GROUP BY w.person_id HAVING count(DISTINCT f.household_key) = 1
         ),
         -- A child seen at no dwelling and with no stated kin: the one home at their
         -- postcode where an adult shares a part of their family name.
@@ -308,7 +324,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN by_gp bg USING (person_id)
         LEFT JOIN by_children bc USING (person_id)
         LEFT JOIN child_by_name cb USING (person_id)
-        """
+        """  # noqa: S608 - constants, no outside text
     )
     _join_kin_homes_to_partners(con)
     _follow_household_moves(con)
