@@ -312,12 +312,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
                coalesce(bn.household_key, bg.household_key, bc.household_key, x.household_key,
                         cb.household_key,
                         CASE WHEN p.dependent OR p.expectant THEN 'K' || x.person_id END)
-                 AS household_key,
-               CASE WHEN bn.household_key IS NOT NULL THEN 'family name'
-                    WHEN bg.household_key IS NOT NULL THEN 'gp practice'
-                    WHEN bc.household_key IS NOT NULL THEN 'children at home'
-                    WHEN x.household_key IS NOT NULL THEN 'earlier'
-                    WHEN cb.household_key IS NOT NULL THEN 'child by name' END AS placed_by
+                 AS household_key
         FROM placed x
         JOIN people p USING (person_id)
         LEFT JOIN by_name bn USING (person_id)
@@ -370,7 +365,7 @@ def _follow_household_moves(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         """
-        UPDATE home SET household_key = m.household_key, placed_by = 'moved with'
+        UPDATE home SET household_key = m.household_key
         FROM lone_child_moves m WHERE home.person_id = m.person_id
         """
     )
