@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 from familyhub.families.build import FamilyBuild, FamilyInputs, build_families
 
@@ -255,6 +256,48 @@ def test_a_namesake_with_a_gp_practice_is_not_placed_where_no_practice_is_known(
         ],
     )
     assert list(_families(built).values()) == [{"ola": "child"}]
+
+
+def _gp(person: str, source: str, practice: str) -> dict[str, Any]:
+    return {
+        "person": person,
+        "source": source,
+        "event_type": "gp_registration",
+        "event_date": date(2026, 3, 3),
+        "attributes": {"gp_practice": practice},
+    }
+
+
+@pytest.mark.parametrize(
+    ("born", "placed"),
+    [
+        (date(1985, 2, 2), True),  # 29 at the eldest's birth
+        (date(2002, 2, 2), False),  # 12: too young to be the parent
+        (date(1966, 2, 2), False),  # 48: too old to be the parent
+    ],
+)
+def test_an_adult_known_by_postcode_joins_the_one_home_there_with_their_gp_practice(
+    born: date, placed: bool
+) -> None:
+    # No family name shared; of the two homes at the postcode where no adult is seen, only
+    # one is registered with Kim's practice, and its child's age must fit a parent's.
+    built = _build(
+        [
+            _person("kim", "mental_health_referrals", "ames", born, postcode="NS5 5AA"),
+            _pupil("ola", "grey", date(2014, 3, 3), ROW_1),
+            _pupil("quin", "hart", date(2015, 5, 5), ROW_2),
+        ],
+        facts=[
+            _gp("kim", "mental_health_referrals", "P8001"),
+            _gp("ola", "school_census", "P8001"),
+            _gp("quin", "school_census", "P9002"),
+        ],
+    )
+    families = list(_families(built).values())
+    if placed:
+        assert sorted(families, key=len) == [{"quin": "child"}, {"kim": "parent", "ola": "child"}]
+    else:
+        assert sorted(families, key=str) == [{"ola": "child"}, {"quin": "child"}]
 
 
 def test_an_eighteen_year_old_student_living_alone_is_no_family() -> None:
