@@ -73,6 +73,15 @@ def _prepare(people: int, seed: int, folder: Path, url: str) -> None:
 
 
 def main() -> None:
+    # Checked first: a mistyped step should not cost a population's generation.
+    steps = {
+        s.strip() for s in os.environ.get("FAMILYHUB_BENCH_STEPS", "families,assess").split(",")
+    }
+    if not steps <= {"families", "assess"} or "assess" not in steps:
+        raise SystemExit(
+            f"FAMILYHUB_BENCH_STEPS={os.environ['FAMILYHUB_BENCH_STEPS']!r}: use 'assess' (the "
+            "assessment alone, on the families a previous run built) or 'families,assess'"
+        )
     people = int(os.environ.get("FAMILYHUB_BENCH_PEOPLE", "1000000"))
     seed = int(os.environ.get("FAMILYHUB_BENCH_SEED", "1"))
     folder = Path(os.environ.get("FAMILYHUB_BENCH_DIR", f"var/bench/assess-{people}"))
@@ -98,7 +107,6 @@ def main() -> None:
         with unit_of_work(engine) as session:
             return rebuild_families(session, actor="bench", as_of=AS_OF, links_file=links)
 
-    steps = os.environ.get("FAMILYHUB_BENCH_STEPS", "families,assess").split(",")
     if "families" in steps:
         built, _ = _timed("families (rebuild)", families)
         print(
