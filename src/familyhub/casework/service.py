@@ -505,6 +505,20 @@ def change_referral(
     referral = session.get(Referral, referral_id)
     if referral is None:
         raise CaseworkError(f"No referral {referral_id}.")
+    # Decided before the step is checked: explaining why a step cannot be taken names the
+    # referral's state, which only those who may manage it may learn.
+    subject = _one_subject(referral.person_id, referral.family_id)
+    authorize(
+        session,
+        user=user,
+        action="manage_referral",
+        purpose=purpose,
+        request_id=request_id,
+        person_id=referral.person_id,
+        family_id=referral.family_id,
+        records=[subject],
+        details={"referral": referral.id, "from": referral.state, "to": to_state},
+    )
     allowed = REFERRAL_TRANSITIONS.get(referral.state, frozenset())
     if to_state not in allowed:
         raise CaseworkError(
@@ -519,18 +533,6 @@ def change_referral(
         raise CaseworkError(f"Rating must be one of {', '.join(REFERRAL_RATINGS)}.")
     if to_state == "passed_to_early_help" and receiving_organisation_id is None:
         raise CaseworkError("Name the early help organisation the referral passes to.")
-    subject = _one_subject(referral.person_id, referral.family_id)
-    authorize(
-        session,
-        user=user,
-        action="manage_referral",
-        purpose=purpose,
-        request_id=request_id,
-        person_id=referral.person_id,
-        family_id=referral.family_id,
-        records=[subject],
-        details={"referral": referral.id, "from": referral.state, "to": to_state},
-    )
     session.add(
         ReferralStateChange(
             referral_id=referral.id,

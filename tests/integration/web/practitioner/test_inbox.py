@@ -160,7 +160,10 @@ def test_the_inbox_through_the_api(client: TestClient, family: Family) -> None:
     refused = client.post(
         f"/api/v1/referrals/{referral_id}/state", json={"to_state": "closed"}, headers=visitor
     )
-    assert refused.status_code in (400, 403)
+    # Refused as someone who may not manage it, not told which steps it can take (its state).
+    assert refused.status_code == 403
+    assert "screening" not in refused.text
+    assert (_last_event().action, _last_event().decision) == ("referral.change", "deny")
     with unit_of_work() as session:
         referral = session.get(Referral, referral_id)
         assert referral is not None
