@@ -63,6 +63,13 @@ ADDRESS_KEY_SQL = """
     END
 """
 
+# A child is under 18 (Children Act 1989; and until 18 a young person must be in education or
+# training, so a 16- or 17-year-old NEET or working without training is still the family's
+# child, and the programme's education outcome covers them); at 18, only while still in
+# education.
+ADULT_AGE = 18
+STUDENT_DEPENDENT_UNTIL = 19
+
 
 def build_families(inputs: FamilyInputs, *, as_of: date) -> FamilyBuild:
     con = duck.connect()
@@ -217,16 +224,12 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
         FROM everyone e LEFT JOIN birth b USING (person_id) LEFT JOIN facts f USING (person_id)
         """  # noqa: S608
     )
-    # A child is under 18 (Children Act 1989; and until 18 a young person must be in
-    # education or training, so a 16- or 17-year-old NEET or working without training is
-    # still the family's child, and the programme's education outcome covers them); at 18,
-    # only while still in education.
     con.execute(
-        """
+        f"""
         ALTER TABLE people ADD COLUMN dependent BOOLEAN;
         UPDATE people SET dependent = age IS NOT NULL AND age >= 0
-            AND (age < 18 OR (age < 19 AND in_education));
-        """
+            AND (age < {ADULT_AGE} OR (age < {STUDENT_DEPENDENT_UNTIL} AND in_education));
+        """  # noqa: S608 - constants, no outside text
     )
 
 
@@ -261,7 +264,7 @@ def _families(con: duckdb.DuckDBPyConnection) -> None:
             -- An 18-year-old student seen living on their own is an adult in law whom no
             -- one in the household supports: not a family (on the synthetic population,
             -- many of the families that matched no true family were one).
-            HAVING bool_or(dependent AND age < 18) OR bool_or(expectant)
+            HAVING bool_or(dependent AND age < {ADULT_AGE}) OR bool_or(expectant)
                 OR (bool_or(dependent) AND count(*) > 1)
         ),
         since AS (
