@@ -10,6 +10,7 @@ reread everything.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -300,37 +301,27 @@ def _previous_links(
     session: Session, con: duckdb.DuckDBPyConnection, held: Held, scope: set[str] | None
 ) -> None:
     """Table ``fh_prev``: the links this run may change (every link, or the scope's)."""
-    sql = "select source_record_id as unique_id, person_id from person_link"
+    sql = "select source_record_id as id, person_id from person_link"
     if scope is None:
-        previous = store.read_arrow(session, sql)
+        parts = [store.read_arrow(session, sql)]
     else:
         # Only the scope's persons can be kept, split, merged or retired by an incremental
         # run: reading every link would make it cost as much as the population.
-        ordered = sorted(scope)
         parts = [
-            store.read_arrow(
-                session,
-                f"{sql} where person_id in ({', '.join(f':p{j}' for j in range(len(chunk)))})",
-                {f"p{j}": p for j, p in enumerate(chunk)},
-            )
-            for chunk in (ordered[i : i + 500] for i in range(0, len(ordered), 500))
+            store.read_arrow(session, f"{sql} where person_id in ({marks})", values)
+            for marks, values in _in_lists(sorted(scope))
         ]
-        parts = [t for t in parts if t.num_rows]
-        previous = (
-            pa.concat_tables(parts, promote_options="permissive")
-            if parts
-            else store.read_arrow(session, f"{sql} where 1 = 0")
-        )
+    parts = [t for t in parts if t.num_rows]
+    previous = (
+        pa.concat_tables(parts, promote_options="permissive")
+        if parts
+        else pa.table({"id": pa.array([], pa.int64()), "person_id": pa.array([], pa.string())})
+    )
     # A restricted person is out of this run: not kept, merged, split or retired by it.
-    previous = without_held(previous.rename_columns(["id", "person_id"]), held)
-    previous = previous.rename_columns(["unique_id", "person_id"])
-    if previous.num_rows == 0:
-        previous = pa.table(
-            {"unique_id": pa.array([], pa.int64()), "person_id": pa.array([], pa.string())}
-        )
+    previous = without_held(previous, held)
     con.register("fh_prev_in", previous)
     con.execute(
-        "create or replace table fh_prev as select unique_id::bigint as unique_id, "
+        "create or replace table fh_prev as select id::bigint as unique_id, "
         "person_id::varchar as person_id from fh_prev_in"
     )
     con.unregister("fh_prev_in")
@@ -444,14 +435,18 @@ def _write_results(
     }
 
 
-def _delete_in(session: Session, table: str, column: str, values: list[Any]) -> None:
+def _in_lists(values: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``values`` in chunks of 500, each as the marks of an SQL ``in (...)`` and their
+    parameters (a statement may bind only so many)."""
     for i in range(0, len(values), 500):
         chunk = values[i : i + 500]
         marks = ", ".join(f":v{j}" for j in range(len(chunk)))
-        session.execute(
-            text(f"delete from {table} where {column} in ({marks})"),
-            {f"v{j}": v for j, v in enumerate(chunk)},
-        )
+        yield marks, {f"v{j}": v for j, v in enumerate(chunk)}
+
+
+def _delete_in(session: Session, table: str, column: str, values: list[Any]) -> None:
+    for marks, params in _in_lists(values):
+        session.execute(text(f"delete from {table} where {column} in ({marks})"), params)
 
 
 def _write_persons(
