@@ -20,6 +20,7 @@ replaced when a run writes a new cache or a new model becomes active.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -157,8 +158,6 @@ def _compiled_scoring(version: str, settings_json: str) -> str:
     a whole match should cost); ``settings_json`` travels with the version so that the cache
     can never serve another model's weights under a reused name.
     """
-    import json
-
     trained = json.loads(settings_json)
     rendered = settings_for("duckdb", trained)
     rendered["retain_intermediate_calculation_columns"] = False
@@ -215,8 +214,6 @@ class Matcher:
     def __init__(self, cache: Path, model: LinkageModel) -> None:
         if not cache.exists():
             raise FileNotFoundError(f"no linkage results at {cache}: run `familyhub link` first")
-        import json
-
         self.cache = cache
         self.mtime = cache.stat().st_mtime
         self.version = model.version
