@@ -32,7 +32,7 @@ def population() -> pa.Table:
 
 def _subject(session: Session) -> tuple[str, list[int], str]:
     """A person of several records that all give one family name."""
-    names: dict[str, set[str]] = {}
+    names: dict[str, set[str | None]] = {}
     records: dict[str, list[int]] = {}
     for record, person, family in session.execute(
         select(PersonLink.source_record_id, PersonLink.person_id, SourceRecord.family_name).join(
@@ -46,7 +46,9 @@ def _subject(session: Session) -> tuple[str, list[int], str]:
         for p in sorted(records)
         if len(records[p]) >= 2 and len(names[p]) == 1 and None not in names[p]
     )
-    return person_id, sorted(records[person_id]), next(iter(names[person_id]))
+    (family_name,) = names[person_id]
+    assert family_name is not None
+    return person_id, sorted(records[person_id]), family_name
 
 
 def _family_name_rows(session: Session, person_id: str) -> list[GoldenValue]:

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from familyhub.linkage import features, match, pipeline, service
@@ -162,11 +162,9 @@ def test_records_loaded_since_the_run_and_withdrawn_ones_are_not_candidates(
     assert first["id"] in candidates(first)
     assert second["id"] in candidates(second)
     # Not linked yet (as if loaded after the run): no person to offer.
-    session.execute(PersonLink.__table__.delete().where(PersonLink.source_record_id == first["id"]))
+    session.execute(delete(PersonLink).where(PersonLink.source_record_id == first["id"]))
     session.execute(
-        SourceRecord.__table__.update()
-        .where(SourceRecord.id == second["id"])
-        .values(status="withdrawn")
+        update(SourceRecord).where(SourceRecord.id == second["id"]).values(status="withdrawn")
     )
     assert first["id"] not in candidates(first)
     assert second["id"] not in candidates(second)

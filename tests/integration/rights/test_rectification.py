@@ -4,6 +4,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from familyhub.rights import requests as rr
@@ -131,7 +132,7 @@ def test_golden_record_shows_the_correction_until_the_source_is_fixed(session: S
     # the partner corrects its record; the next golden record says the 19th from source
     # (rebuilt by linkage: the sources' values only, the correction row gone)
     session.execute(
-        GoldenValue.__table__.delete().where(
+        delete(GoldenValue).where(
             GoldenValue.person_id == stored.person_id, GoldenValue.rule.like("corrected by%")
         )
     )

@@ -77,8 +77,11 @@ def test_a_person_recurring_in_a_file_gets_each_rows_own_issues(tmp_path: Path) 
     # row, not only on the first (the identity part of a row is remembered, not its issues).
     same = {"nhs_number": "1234567890", "surname": "NOWAK", "forenames": "Zofia", "sex": "F",
             "address": "4 Larch Avenue, Northtown"}  # fmt: skip
-    rows = [police_row(i, **same) | {"dob": "01/02/2003", "postcode": "NS1 1QD"} for i in (1, 2, 3)]
-    rows.append(police_row(4, **same) | {"dob": "31/02/2003", "postcode": "NS1 1QD"})
+    rows = [
+        police_row(i, None, **same) | {"dob": "01/02/2003", "postcode": "NS1 1QD"}
+        for i in (1, 2, 3)
+    ]
+    rows.append(police_row(4, None, **same) | {"dob": "31/02/2003", "postcode": "NS1 1QD"})
     path = write_police(tmp_path / "police_incidents_2026-09-30.csv", rows)
     contract = find_contract("police_incidents").contract
     opened = open_extract(path, contract.format)
