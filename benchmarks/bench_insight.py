@@ -6,15 +6,25 @@ benchmark. With FAMILYHUB_BENCH_INSIGHT_DB=1 the same rows are also bulk-inserte
 fresh SQLite database (person, family, family_member, family_need) and the counts are timed
 again through the real read path, ``load_from_database``.
 
-Usage: ``python -m benchmarks insight`` (set FAMILYHUB_BENCH_PEOPLE to change the size).
+With FAMILYHUB_BENCH_INSIGHT_DATA_DIR naming the data directory of a real pipeline run
+(``familyhub synth``, ``ingest``, ``link``, ``families``, ``assess``), the benchmark instead
+times the planner's own commands on it, as a council would run them: ``familyhub insight
+counts`` and ``familyhub insight extract``, each a separate process reading the database
+(a master key and the purposes' keys are made first if missing).
+
+Usage: ``python -m benchmarks insight`` (set FAMILYHUB_BENCH_PEOPLE to change the size), or
+``FAMILYHUB_BENCH_INSIGHT_DATA_DIR=/srv/familyhub/var python -m benchmarks insight``.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import resource
 import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -28,7 +38,7 @@ from familyhub.insight.areas import AreaLookup
 from familyhub.insight.dataset import NEEDS_SCHEMA, PEOPLE_SCHEMA, SERVICES_SCHEMA, InsightData
 from familyhub.insight.disclosure import DisclosureError
 from familyhub.insight.extract import build_extract
-from familyhub.insight.keys import PurposeKey, derive_purpose_key
+from familyhub.insight.keys import MASTER_KEY_FILE, PurposeKey, derive_purpose_key
 from familyhub.insight.pseudonyms import Pseudonymiser
 from familyhub.insight.purposes import get_purpose
 from familyhub.insight.service import write_table
@@ -195,7 +205,58 @@ def _count(label: str, data: InsightData, spec: CountsSpec, lookup: AreaLookup |
     )
 
 
+PIPELINE_COMMANDS: list[tuple[str, list[str]]] = [
+    ("counts by need,area,month (families)", ["counts", "--by", "need,area,month"]),
+    ("counts by area,month (people)", ["counts", "--by", "area,month", "--unit", "people"]),
+    ("counts by area, families with 3+ needs", ["counts", "--by", "area", "--min-needs", "3"]),
+    ("extract, family level (service_planning)", ["extract", "--purpose", "service_planning"]),
+    ("extract, person level (needs_assessment)", ["extract", "--purpose", "needs_assessment"]),
+]
+
+
+def _familyhub(data_dir: Path, args: list[str]) -> tuple[float, float, str]:
+    """Run ``familyhub ARGS`` on ``data_dir``; its wall and CPU seconds, and what it printed."""
+    env = {**os.environ, "FAMILYHUB_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    command = [str(Path(sys.executable).with_name("familyhub")), *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    printed = (done.stdout + done.stderr).strip()
+    if done.returncode != 0:
+        raise SystemExit(f"familyhub {' '.join(args)} failed ({done.returncode}):\n{printed}")
+    return wall, cpu, printed
+
+
+def pipeline_round(data_dir: Path) -> None:
+    """Time the planner's commands on a database a whole pipeline run produced."""
+    print(f"insight on the pipeline database in {data_dir} (real people, families and needs)")
+    out = Path(tempfile.mkdtemp())
+    try:
+        keys = _familyhub(data_dir, ["insight", "keys", "list"])[2]
+        if not (data_dir / "keys" / MASTER_KEY_FILE).exists():
+            _familyhub(data_dir, ["insight", "keys", "init"])
+        for purpose in ("service_planning", "needs_assessment"):
+            if purpose not in keys:
+                _familyhub(data_dir, ["insight", "keys", "create", "--purpose", purpose])
+        for label, args in PIPELINE_COMMANDS:
+            target = out / f"{args[0]}-{len(list(out.iterdir()))}.csv"
+            wall, cpu, printed = _familyhub(
+                data_dir, ["insight", *args, "--as-of", AS_OF.isoformat(), "--out", str(target)]
+            )
+            print(f"  {label}: {wall:.1f} s wall (CPU {cpu:.1f} s, the whole command)")
+            print("    " + " ".join(printed.split())[-300:], flush=True)
+    finally:
+        shutil.rmtree(out)
+
+
 def main() -> None:
+    data_dir = os.environ.get("FAMILYHUB_BENCH_INSIGHT_DATA_DIR")
+    if data_dir:
+        pipeline_round(Path(data_dir))
+        return
     people = int(os.environ.get("FAMILYHUB_BENCH_PEOPLE", "1000000"))
     print(f"insight on {people:,} generated people (in memory, not read from a database)")
     data = _timed("generate", lambda: generate(people))
