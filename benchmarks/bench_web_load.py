@@ -16,6 +16,10 @@ Usage: ``python -m benchmarks web_load``. Environment:
   FAMILYHUB_BENCH_LOAD_PEOPLE (default 2,000) there first. Default: a temporary SQLite.
 - FAMILYHUB_BENCH_LOAD_USERS (default 20), FAMILYHUB_BENCH_LOAD_SECONDS (default 60; the
   issue asks for 300), FAMILYHUB_BENCH_LOAD_PORT (default 18765).
+- FAMILYHUB_BENCH_LOAD_THINK (default "1,3"): each practitioner reads a page for a random
+  1 to 3 seconds before the next request (far quicker than anyone reads a chronology, so
+  20 of these are a heavy 20 users); "0,0" asks without pause, which measures how many
+  requests the machine can serve rather than how 20 people fare.
 - FAMILYHUB_BENCH_LOAD_WORKERS: server processes (``familyhub serve --workers``; default
   what ``serve`` chooses: one per core on PostgreSQL, one on SQLite).
 
@@ -140,10 +144,13 @@ def _serve(url: str, data_dir: Path, port: int, log: Path) -> subprocess.Popen[b
     raise RuntimeError(f"familyhub serve did not start: see {log}")
 
 
-def _report(prefix: Path, users: int, seconds: int, backend: str) -> None:
+def _report(prefix: Path, users: int, seconds: int, backend: str, think: str) -> None:
     with (prefix.parent / f"{prefix.name}_stats.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    print(f"web load ({backend}, {users} users, {seconds} s, load average {_load()}):")
+    print(
+        f"web load ({backend}, {users} users thinking {think} s between requests, {seconds} s, "
+        f"load average {_load()}):"
+    )
     for row in rows:
         print(
             f"  {row['Name']:<22} {int(row['Request Count']):>7,} requests "
@@ -166,6 +173,8 @@ def main() -> None:
     seconds = int(os.environ.get("FAMILYHUB_BENCH_LOAD_SECONDS", "60"))
     people = int(os.environ.get("FAMILYHUB_BENCH_LOAD_PEOPLE", "2000"))
     port = int(os.environ.get("FAMILYHUB_BENCH_LOAD_PORT", "18765"))
+    think = os.environ.get("FAMILYHUB_BENCH_LOAD_THINK", "1,3")
+    low, high = (float(x) for x in think.split(","))  # refused early if mistyped
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         data_dir = Path(os.environ.get("FAMILYHUB_BENCH_LOAD_DATA_DIR") or tmp / "var")
@@ -187,14 +196,15 @@ def main() -> None:
                     "--run-time", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
                     "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
                 ],
-                env={**os.environ, "FAMILYHUB_LOAD_PLAN": str(plan)},
+                env={**os.environ, "FAMILYHUB_LOAD_PLAN": str(plan),
+                     "FAMILYHUB_LOAD_THINK": f"{low},{high}"},
                 check=False,  # locust exits 1 when any request failed: the report says so
                 stdout=subprocess.DEVNULL,
             )  # fmt: skip
         finally:
             server.terminate()
             server.wait(timeout=30)
-        _report(prefix, users, seconds, make_url(url).get_backend_name())
+        _report(prefix, users, seconds, make_url(url).get_backend_name(), think)
 
 
 if __name__ == "__main__":

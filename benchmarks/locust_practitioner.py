@@ -5,6 +5,8 @@ purpose, then opens person pages (``GET /people/<id>``) and searches (``POST /se
 a misspelt name, or a date of birth) in the proportion ``FAMILYHUB_LOAD_VIEW_WEIGHT`` to
 ``FAMILYHUB_LOAD_SEARCH_WEIGHT``. What to ask for comes from the JSON file named by
 ``FAMILYHUB_LOAD_PLAN`` (written by bench_web_load): accounts, person ids and names.
+Between requests each practitioner pauses for a random time in ``FAMILYHUB_LOAD_THINK``
+("MIN,MAX" seconds) to read what came back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from locust import HttpUser, between, task
 
 PLAN: dict[str, Any] = json.loads(open(os.environ["FAMILYHUB_LOAD_PLAN"]).read())  # noqa: SIM115
 ACCOUNTS = itertools.cycle(PLAN["accounts"])
+THINK = tuple(float(s) for s in os.environ.get("FAMILYHUB_LOAD_THINK", "0,0.2").split(","))
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SESSION = re.compile(r"__Host-familyhub-session=([^;]*)")
 
@@ -30,7 +33,7 @@ def _typo(name: str) -> str:
 
 
 class Practitioner(HttpUser):
-    wait_time = between(0, 0.2)
+    wait_time = between(*THINK)
 
     def on_start(self) -> None:
         # requests keeps Secure cookies off plain HTTP; a browser on 127.0.0.1 sends them,
