@@ -8,7 +8,7 @@
   from a referral) lives with the relative a source relates them to; so does a child whose
   only address is one where no adult is seen (a stale address after a move). Failing that,
   with the one household at their postcode where someone shares their family name.
-* A family is a household with a dependent child (under 18, or under 19 and in education) or
+* A family is a household with a dependent child (under 16, or 16 to 18 and in education) or
   an expectant parent, plus any parent a source relates to one of its children who lives
   elsewhere (a non-resident parent).
 """
@@ -63,12 +63,21 @@ ADDRESS_KEY_SQL = """
     END
 """
 
-# A child is under 18 (Children Act 1989; and until 18 a young person must be in education or
-# training, so a 16- or 17-year-old NEET or working without training is still the family's
-# child, and the programme's education outcome covers them); at 18, only while still in
-# education.
+# A dependent child, as the Supporting Families programme defines a family (the child benefit
+# definition): under 16, or 16 to 18 while in education. A 16- or 17-year-old who has left
+# education (NEET, working) is no dependant and does not make a household a family, though
+# they remain a member of one that is.
+CHILD_AGE = 16
+DEPENDENT_UNTIL = 19
+# A child in law until 18 (Children Act 1989): someone younger who is no dependant still
+# lives with their parents wherever their own records do not say otherwise, so placement
+# treats everyone under 18, and every dependant, as a child.
 ADULT_AGE = 18
-STUDENT_DEPENDENT_UNTIL = 19
+# In education on the date: on a school roll at a census, or in full-time education by the
+# latest post-16 activity tracked (codes 1xx), within this many days before it. A school year
+# holds three censuses; post-16 tracking records each September what a young person does
+# that year, so a start in the September before last is still their current activity.
+IN_EDUCATION_WITHIN_DAYS = 400
 
 
 def build_families(inputs: FamilyInputs, *, as_of: date) -> FamilyBuild:
@@ -174,6 +183,7 @@ def _residence(con: duckdb.DuckDBPyConnection, on: str) -> None:
 
 
 def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
+    since = f"{on} - INTERVAL {IN_EDUCATION_WITHIN_DAYS} DAY"
     con.execute(
         f"""
         CREATE TEMP TABLE people AS
@@ -187,11 +197,12 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
         facts AS (
             SELECT l.person_id,
                    bool_or(f.event_type = 'school_term'
-                           AND f.event_date > {on} - INTERVAL 365 DAY) AS at_school,
-                   bool_or(f.event_type = 'post16_activity'
-                           AND f.event_date > {on} - INTERVAL 365 DAY
-                           AND starts_with(json_extract_string(f.attributes, '$.activity_code'),
-                                           '1')) AS in_further_education,
+                           AND f.event_date > {since}) AS at_school,
+                   -- The latest activity is the current one (a NEET spell after a start
+                   -- at college means they left it).
+                   arg_max(json_extract_string(f.attributes, '$.activity_code'), f.event_date)
+                     FILTER (WHERE f.event_type = 'post16_activity' AND f.event_date > {since})
+                     AS post16_activity,
                    bool_or(f.event_type = 'antenatal_contact'
                            AND TRY_CAST(json_extract_string(f.attributes,
                                         '$.expected_delivery_date') AS DATE) > {on}
@@ -217,7 +228,8 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                     ELSE date_diff('year', b.date_of_birth, {on})
                          - CASE WHEN strftime(b.date_of_birth, '%m%d') > strftime({on}, '%m%d')
                                 THEN 1 ELSE 0 END END AS age,
-               coalesce(f.at_school OR f.in_further_education, false) AS in_education,
+               coalesce(f.at_school, false)
+                 OR coalesce(starts_with(f.post16_activity, '1'), false) AS in_education,
                coalesce(f.expectant, false) AS expectant,
                f.parental_status, f.children_at_home,
                coalesce(f.gp_practices, []) AS gp_practices
@@ -227,8 +239,10 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
     con.execute(
         f"""
         ALTER TABLE people ADD COLUMN dependent BOOLEAN;
+        ALTER TABLE people ADD COLUMN child BOOLEAN;
         UPDATE people SET dependent = age IS NOT NULL AND age >= 0
-            AND (age < {ADULT_AGE} OR (age < {STUDENT_DEPENDENT_UNTIL} AND in_education));
+            AND (age < {CHILD_AGE} OR (age < {DEPENDENT_UNTIL} AND in_education));
+        UPDATE people SET child = dependent OR (age IS NOT NULL AND age >= 0 AND age < {ADULT_AGE});
         """  # noqa: S608 - constants, no outside text
     )
 
@@ -259,12 +273,12 @@ def _families(con: duckdb.DuckDBPyConnection) -> None:
         ),
         family_homes AS (
             SELECT household_key, max(age) FILTER (WHERE dependent) AS eldest_child_age,
-                   min(age) FILTER (WHERE NOT dependent AND age >= 16) AS youngest_adult_age
+                   min(age) FILTER (WHERE NOT child AND age >= 16) AS youngest_adult_age
             FROM housed GROUP BY household_key
-            -- An 18-year-old student seen living on their own is an adult in law whom no
-            -- one in the household supports: not a family (on the synthetic population,
-            -- many of the families that matched no true family were one).
-            HAVING bool_or(dependent AND age < {ADULT_AGE}) OR bool_or(expectant)
+            -- A student of 16 to 18 seen living on their own is dependent on no one in the
+            -- household: not a family (on the synthetic population, many of the families
+            -- that matched no true family were an 18-year-old student living alone).
+            HAVING bool_or(dependent AND age < {CHILD_AGE}) OR bool_or(expectant)
                 OR (bool_or(dependent) AND count(*) > 1)
         ),
         since AS (

@@ -26,8 +26,8 @@ def families(
 ) -> None:
     """Rebuild households, stated relationships and families from the linked records.
 
-    A family is a household with a dependent child (under 18, or under 19 in education) or an
-    expectant parent, plus any parent a source relates to a child who lives elsewhere.
+    A family is a household with a dependent child (under 16, or 16 to 18 and in education) or
+    an expectant parent, plus any parent a source relates to a child who lives elsewhere.
     Family ids stay the same from one rebuild to the next; people joining and leaving are
     kept as history.
 

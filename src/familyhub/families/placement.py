@@ -4,6 +4,11 @@ family name or GP practice at their postcode (see :func:`place_people`).
 Runs inside the DuckDB connection of :func:`familyhub.families.build.build_families`, after
 its ``residence``, ``people``, ``households`` and ``person_relationships`` tables exist; it
 leaves a ``home`` table (person_id, household_key).
+
+Here a child is ``people.child``: anyone under 18, and any older dependant (a student of
+18). Where someone lives does not depend on whether they are still in education: a
+17-year-old who left school lives with their parents like their younger siblings, though
+only the dependants make the home a family (``build._families``).
 """
 
 from __future__ import annotations
@@ -75,9 +80,9 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TEMP TABLE base_home AS
         WITH current_home AS (SELECT person_id, household_key FROM residence WHERE current),
         occupancy AS (
-            SELECT h.household_key, bool_or(p.dependent) AS has_dependants,
-                   count(*) FILTER (WHERE NOT p.dependent) AS adults,
-                   max(p.age) FILTER (WHERE p.dependent) AS eldest_child_age
+            SELECT h.household_key, bool_or(p.child) AS has_children,
+                   count(*) FILTER (WHERE NOT p.child) AS adults,
+                   max(p.age) FILTER (WHERE p.child) AS eldest_child_age
             FROM current_home h JOIN people p USING (person_id) GROUP BY h.household_key
         ),
         resident_names AS (
@@ -95,7 +100,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         -- treatment service says they live apart from children.
         to_place AS (
             SELECT p.person_id, p.gp_practices, p.age FROM people p
-            WHERE p.person_id NOT IN (SELECT person_id FROM current_home) AND NOT p.dependent
+            WHERE p.person_id NOT IN (SELECT person_id FROM current_home) AND NOT p.child
               AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
         ),
         -- Their home is a household with children at one of their postcodes where someone
@@ -113,7 +118,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             JOIN resident_names r USING (name, postcode)
             JOIN occupancy o USING (household_key)
             LEFT JOIN household_gps g USING (household_key)
-            WHERE o.has_dependants
+            WHERE o.has_children
               AND (len(t.gp_practices) = 0
                    OR len(list_intersect(t.gp_practices, coalesce(g.gps, []))) > 0)
               AND (t.age IS NULL OR o.eldest_child_age IS NULL
@@ -139,11 +144,11 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TEMP TABLE kin_placed AS
         WITH occupancy AS (
             SELECT h.household_key, count(*) AS people,
-                   count(*) FILTER (WHERE NOT p.dependent) AS adults
+                   count(*) FILTER (WHERE NOT p.child) AS adults
             FROM base_home h JOIN people p USING (person_id) GROUP BY h.household_key
         ),
         first_home AS (
-            SELECT p.person_id, p.dependent, h.household_key,
+            SELECT p.person_id, p.child, h.household_key,
                    coalesce(o.people, 0) AS people, coalesce(o.adults, 0) AS adults
             FROM people p LEFT JOIN base_home h USING (person_id)
             LEFT JOIN occupancy o USING (household_key)
@@ -152,20 +157,20 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             SELECT k.child_id AS person_id, min(a.household_key) AS household_key
             FROM kin k JOIN first_home c ON c.person_id = k.child_id
             JOIN first_home a ON a.person_id = k.adult_id
-            WHERE c.dependent AND (c.household_key IS NULL OR c.adults = 0)
-              AND a.household_key IS NOT NULL AND NOT a.dependent
+            WHERE c.child AND (c.household_key IS NULL OR c.adults = 0)
+              AND a.household_key IS NOT NULL AND NOT a.child
             GROUP BY k.child_id
         ),
         adult_moves AS (
             SELECT k.adult_id AS person_id, min(c.household_key) AS household_key
             FROM kin k JOIN first_home a ON a.person_id = k.adult_id
             JOIN first_home c ON c.person_id = k.child_id
-            WHERE NOT a.dependent AND (a.household_key IS NULL OR a.people = 1)
-              AND c.dependent AND c.household_key IS NOT NULL AND c.adults > 0
+            WHERE NOT a.child AND (a.household_key IS NULL OR a.people = 1)
+              AND c.child AND c.household_key IS NOT NULL AND c.adults > 0
             GROUP BY k.adult_id
         ),
         family_homes AS (
-            SELECT household_key FROM first_home WHERE dependent AND household_key IS NOT NULL
+            SELECT household_key FROM first_home WHERE child AND household_key IS NOT NULL
             UNION SELECT household_key FROM child_moves
         ),
         -- A partner a source states (a joint claim) who is seen at no dwelling, or alone,
@@ -176,7 +181,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
             JOIN first_home a ON a.person_id = r.person_id
             JOIN first_home b ON b.person_id = r.related_person_id
             JOIN family_homes f ON f.household_key = b.household_key
-            WHERE r.relationship = 'partner' AND NOT a.dependent
+            WHERE r.relationship = 'partner' AND NOT a.child
               AND (a.household_key IS NULL OR a.people = 1)
             GROUP BY a.person_id
         ),
@@ -217,19 +222,19 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         CREATE TEMP TABLE home AS
         WITH placed AS (
-            SELECT k.person_id, k.household_key, p.dependent, p.gp_practices
+            SELECT k.person_id, k.household_key, p.child, p.gp_practices
             FROM kin_placed k JOIN people p USING (person_id)
         ),
         family_homes AS (
             SELECT x.household_key, list(DISTINCT g) FILTER (WHERE g IS NOT NULL) AS gps,
-                   count(DISTINCT x.person_id) FILTER (WHERE NOT x.dependent) AS adults,
-                   max(p.age) FILTER (WHERE x.dependent) AS eldest_child_age,
-                   min(p.age) FILTER (WHERE x.dependent) AS youngest_child_age,
-                   count(DISTINCT x.person_id) FILTER (WHERE x.dependent) AS children
+                   count(DISTINCT x.person_id) FILTER (WHERE NOT x.child) AS adults,
+                   max(p.age) FILTER (WHERE x.child) AS eldest_child_age,
+                   min(p.age) FILTER (WHERE x.child) AS youngest_child_age,
+                   count(DISTINCT x.person_id) FILTER (WHERE x.child) AS children
             FROM placed x JOIN people p USING (person_id)
             LEFT JOIN unnest(x.gp_practices) AS t(g) ON TRUE
             WHERE x.household_key IS NOT NULL
-            GROUP BY x.household_key HAVING bool_or(x.dependent)
+            GROUP BY x.household_key HAVING bool_or(x.child)
         ),
         resident_postcodes AS (
             SELECT DISTINCT x.household_key, n.name, n.postcode
@@ -242,7 +247,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         waiting AS (
             SELECT x.person_id, x.gp_practices, p.age, p.children_at_home FROM placed x
             JOIN people p USING (person_id)
-            WHERE NOT x.dependent
+            WHERE NOT x.child
               AND (x.household_key IS NULL
                    AND coalesce(p.parental_status, '') NOT IN ('NO_CHILDREN', 'CHILDREN_ELSEWHERE')
                    OR p.parental_status = 'LIVES_WITH_CHILDREN'
@@ -297,13 +302,13 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         adult_names AS (
             SELECT DISTINCT x.household_key, n.name, n.postcode
             FROM placed x JOIN names n USING (person_id)
-            WHERE x.household_key IS NOT NULL AND NOT x.dependent
+            WHERE x.household_key IS NOT NULL AND NOT x.child
         ),
         child_by_name AS (
             SELECT x.person_id, min(a.household_key) AS household_key
             FROM placed x JOIN names n USING (person_id)
             JOIN adult_names a USING (name, postcode)
-            WHERE x.household_key IS NULL AND x.dependent
+            WHERE x.household_key IS NULL AND x.child
             GROUP BY x.person_id HAVING count(DISTINCT a.household_key) = 1
         )
         -- A dependant or an expectant parent still seen at no dwelling is a family's
@@ -311,7 +316,7 @@ def place_people(con: duckdb.DuckDBPyConnection) -> None:
         SELECT x.person_id,
                coalesce(bn.household_key, bg.household_key, bc.household_key, x.household_key,
                         cb.household_key,
-                        CASE WHEN p.dependent OR p.expectant THEN 'K' || x.person_id END)
+                        CASE WHEN p.child OR p.expectant THEN 'K' || x.person_id END)
                  AS household_key
         FROM placed x
         JOIN people p USING (person_id)
@@ -334,14 +339,14 @@ def _follow_household_moves(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TEMP TABLE lone_child_moves AS
         WITH occupancy AS (
             SELECT h.household_key, count(*) AS people,
-                   count(*) FILTER (WHERE NOT p.dependent) AS adults
+                   count(*) FILTER (WHERE NOT p.child) AS adults
             FROM home h JOIN people p USING (person_id)
             WHERE h.household_key IS NOT NULL GROUP BY h.household_key
         ),
         alone AS (
             SELECT h.person_id, h.household_key
             FROM home h JOIN people p USING (person_id) JOIN occupancy o USING (household_key)
-            WHERE p.dependent AND o.people = 1 AND h.household_key NOT LIKE 'K%'
+            WHERE p.child AND o.people = 1 AND h.household_key NOT LIKE 'K%'
         ),
         -- Everyone else ever seen at those dwellings (a few per dwelling), then where they
         -- live now.
@@ -383,8 +388,8 @@ def _join_kin_homes_to_partners(con: duckdb.DuckDBPyConnection) -> None:
             SELECT h.household_key,
                    coalesce(list(DISTINCT g) FILTER (WHERE g IS NOT NULL), []) AS gps,
                    count(DISTINCT h.person_id) AS people,
-                   bool_or(p.dependent) AS has_dependants,
-                   max(p.age) FILTER (WHERE NOT p.dependent) AS adult_age
+                   bool_or(p.child) AS has_children,
+                   max(p.age) FILTER (WHERE NOT p.child) AS adult_age
             FROM home h JOIN people p USING (person_id)
             LEFT JOIN unnest(p.gp_practices) AS t(g) ON TRUE
             WHERE h.household_key IS NOT NULL
@@ -395,7 +400,7 @@ def _join_kin_homes_to_partners(con: duckdb.DuckDBPyConnection) -> None:
             FROM home h JOIN homes o USING (household_key)
             JOIN households d USING (household_key)
             JOIN names n USING (person_id)
-            WHERE o.people = 1 AND NOT o.has_dependants
+            WHERE o.people = 1 AND NOT o.has_children
               AND n.postcode = replace(upper(d.postcode), ' ', '')
         ),
         candidates AS (

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from familyhub.synth.arrays import where
+from familyhub.synth.education import POST16
 from familyhub.synth.identifiers import fmt_int
 from familyhub.synth.render import (
     Ctx,
@@ -30,7 +31,7 @@ from familyhub.synth.render import (
     sex_code,
     upper,
 )
-from familyhub.synth.sources_education import POST16, term_labels
+from familyhub.synth.sources_education import term_labels
 
 
 def police_incidents(ctx: Ctx) -> dict[str, pa.Array]:

@@ -16,9 +16,11 @@ from familyhub.synth.calendar import (
     EXTRACT_DATE,
     NAT,
     WINDOW_START,
+    academic_year_start,
     add_years,
     uniform_dates,
 )
+from familyhub.synth.education import post16_age, window_start
 from familyhub.synth.families import FCHILD, MOTHER, Families
 from familyhub.synth.population import ADULT1, ADULT2, ALONE, Population
 
@@ -142,6 +144,21 @@ def build_spells(rng: np.random.Generator, pop: Population, fam: Families) -> Sp
     first_day = add_years(pop.dob[s], 4) + np.timedelta64(200, "D")
     last_day = np.minimum(add_years(pop.dob[s], 18) - 30, EXTRACT_DATE - 120)
     start[rows] = uniform_dates(rng, np.maximum(first_day, WINDOW_START), last_day)
+    # A young person in education on the extract date has no NEET row in the year before it
+    # (it would say they left education, and take their family with them when they are its
+    # only dependant): such a spell started before that year.
+    s = subject[rows]
+    late = (
+        (s >= 0)
+        & fam.in_education[np.maximum(s, 0)]
+        & (start[rows] > window_start())
+        & post16_age(academic_year_start(pop.dob[np.maximum(s, 0)]), start[rows])
+    )
+    start[rows[late]] = uniform_dates(
+        rng,
+        np.maximum(first_day[late], WINDOW_START),
+        np.full(int(late.sum()), window_start()),
+    )
     rows = place(2, ey_age)
     start[rows] = review_date(pop.dob[subject[rows]]) + rng.integers(-20, 30, len(rows))
     place(3, over_five)

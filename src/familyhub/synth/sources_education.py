@@ -6,13 +6,19 @@ import numpy as np
 
 from familyhub.synth.arrays import where
 from familyhub.synth.calendar import EXTRACT_DATE, WINDOW_START, academic_year_start
+from familyhub.synth.education import (
+    TRACKING_YEARS,
+    census_terms,
+    national_curriculum_year,
+    on_roll,
+    post16_codes,
+    stays_in_sixth_form,
+    tracked,
+)
 from familyhub.synth.needs import review_date
 from familyhub.synth.rows import Rows, World, choice, concat, make_rows
 
-TERMS = ("AUT", "SPR", "SUM")
-CENSUS_DAY = {"AUT": (0, 10, 6), "SPR": (1, 1, 19), "SUM": (1, 5, 18)}  # (year offset, month, day)
 SESSIONS = {"AUT": 140, "SPR": 118, "SUM": 128}
-SIXTH_FORM_RATE = 0.45
 SETTINGS = (
     "Little Acorns Nursery",
     "Sunshine Day Nursery",
@@ -23,34 +29,6 @@ SETTINGS = (
     "Home",
     "Home",
 )
-POST16 = {
-    "110": "Full time education - school sixth form",
-    "130": "Full time education - further education",
-    "210": "Apprenticeship",
-    "220": "Employment with training",
-    "230": "Employment without training",
-    "540": "NEET - seeking employment, education or training",
-    "610": "NEET - not available: young carer",
-    "620": "NEET - not available: teenage parent",
-    "640": "NEET - not available: illness",
-    "810": "Current situation not known",
-}
-
-
-def census_terms() -> list[tuple[int, str, np.datetime64]]:
-    """(academic year start, term, census day) for every census in the window."""
-    out: list[tuple[int, str, np.datetime64]] = []
-    for year in range(2021, 2026):
-        for term in TERMS:
-            dy, month, day = CENSUS_DAY[term]
-            date = np.datetime64(f"{year + dy:04d}-{month:02d}-{day:02d}", "D")
-            if WINDOW_START <= date <= EXTRACT_DATE:
-                out.append((year, term, date))
-    return out
-
-
-def _stays_in_sixth_form(n_people: int) -> np.ndarray:
-    return (np.arange(n_people) * 2_246_822_519) % 100 < SIXTH_FORM_RATE * 100
 
 
 def _spell_of(w: World, need: int) -> np.ndarray:
@@ -72,16 +50,16 @@ def school_census(rng: np.random.Generator, w: World) -> Rows:
     pop = w.pop
     pupils = np.flatnonzero(pop.upn != None)  # noqa: E711 (object array)
     cohort = academic_year_start(pop.dob[pupils])
-    sixth = _stays_in_sixth_form(len(pop))[pupils]
+    sixth = stays_in_sixth_form(pupils)
     terms = census_terms()
     t_year = np.array([t[0] for t in terms])
     t_name = np.array([t[1] for t in terms], dtype=object)
     t_date = np.array([t[2] for t in terms], dtype="datetime64[D]")
     p_idx = np.repeat(np.arange(len(pupils)), len(terms))
     t_idx = np.tile(np.arange(len(terms)), len(pupils))
-    nc = t_year[t_idx] - cohort[p_idx] - 5
-    on_roll = (nc >= 0) & ((nc <= 11) | ((nc <= 13) & sixth[p_idx]))
-    p_idx, t_idx, nc = p_idx[on_roll], t_idx[on_roll], nc[on_roll]
+    nc = national_curriculum_year(cohort[p_idx], t_year[t_idx])
+    keep = on_roll(nc, sixth[p_idx])
+    p_idx, t_idx, nc = p_idx[keep], t_idx[keep], nc[keep]
     person = pupils[p_idx]
     date = t_date[t_idx]
     n = len(person)
@@ -173,19 +151,16 @@ def neet_tracking(rng: np.random.Generator, w: World) -> Rows:
     pop = w.pop
     pupils = np.flatnonzero(pop.upn != None)  # noqa: E711 (object array)
     cohort = academic_year_start(pop.dob[pupils])
-    sixth = _stays_in_sixth_form(len(pop))[pupils]
+    sixth = stays_in_sixth_form(pupils)
     parts = []
-    for year in range(2022, 2026):
+    for year in TRACKING_YEARS:
         age = year - cohort - 1  # academic age: age on 31 August before the year starts
-        who = (age >= 16) & (age <= 17)
+        who = tracked(cohort, year)
         person = pupils[who]
         n = len(person)
         start = np.full(n, np.datetime64(f"{year:04d}-09-15", "D")) + rng.integers(0, 20, n)
-        code = np.where(
-            sixth[who],
-            "110",
-            choice(rng, ("130", "210", "220", "230", "810"), n, (0.55, 0.15, 0.08, 0.12, 0.10)),
-        )
+        # Decided with the population (families need to know who is in education).
+        code = post16_codes(person, year, sixth[who])
         parts.append(
             make_rows(
                 person, start, academic_age=age[who].astype(np.int64), code=code.astype(object)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from datetime import date, timedelta
 
 import pytest
 from stdnum.gb import nhs, upn
 
+from familyhub.synth.education import CENSUS_DAY
 from familyhub.synth.errors import MAIN_ID
 from familyhub.synth.generate import SOURCES
 from familyhub.synth.layouts import LAYOUTS
@@ -210,3 +212,72 @@ def test_manifest_counts_every_file(generated: Generated) -> None:
     assert manifest["people"] == PEOPLE
     for layout in LAYOUTS.values():
         assert f"extracts/{layout.file_name}" in manifest["files"]
+
+
+EXTRACT = date(2026, 9, 30)
+
+
+def _age_on_extract(dob: str) -> int:
+    born = date.fromisoformat(dob)
+    return EXTRACT.year - born.year - ((EXTRACT.month, EXTRACT.day) < (born.month, born.day))
+
+
+def _in_education_by_the_extracts(generated: Generated) -> set[str]:
+    """Who is in education on the extract date as the school census and post-16 tracking
+    rows show it (the way familyhub.families.build reads them): a census in the last 400
+    days, or a latest post-16 activity in that time coded 1xx (full-time education)."""
+    since = EXTRACT - timedelta(days=400)
+    person = {
+        (r["source"], r["record_id"]): r["person_id"]
+        for r in generated.truth("records")
+        if r["source"] in ("school_census", "neet_tracking")
+    }
+    out = set()
+    for row in generated.extract("school_census"):
+        year, term = str(row["term"]).split()  # e.g. 2025-26 AUT
+        offset, month, day = CENSUS_DAY[term]
+        if date(int(year[:4]) + offset, month, day) > since:
+            out.add(person[("school_census", str(row["census_row_id"]))])
+    latest: dict[str, tuple[date, str]] = {}
+    for row in generated.extract("neet_tracking"):
+        day, month, year = map(int, str(row["Start_Date"]).split("/"))
+        start = date(year, month, day)
+        who = person[("neet_tracking", str(row["Record_No"]))]
+        if start > since and (who not in latest or latest[who][0] < start):
+            latest[who] = (start, str(row["Activity_Code"]))
+    out |= {who for who, (_, code) in latest.items() if code.startswith("1")}
+    return out
+
+
+def test_families_have_a_child_under_16_or_in_education_or_an_expectant_mother(
+    generated: Generated,
+) -> None:
+    # Issue 6: a dependent child is under 16, or 16 to 18 and in education; the truth's
+    # families agree with what the education extracts show.
+    people = {p["person_id"]: p for p in generated.truth("people")}
+    students = _in_education_by_the_extracts(generated)
+    household_of = {
+        h["person_id"]: h["household_id"] for h in generated.truth("households") if not h["to_date"]
+    }
+    residents: dict[str, list[str]] = defaultdict(list)
+    for who, household in household_of.items():
+        residents[household].append(who)
+
+    def makes_a_family(who: str) -> bool:
+        age = _age_on_extract(people[who]["dob"])
+        expectant = bool(people[who]["expected_due_date"])
+        return age < 16 or (age < 18 and who in students) or expectant
+
+    family_households = {household_of[m["person_id"]] for m in generated.truth("families")}
+    for household, members in residents.items():
+        assert any(makes_a_family(m) for m in members) == (household in family_households), [
+            (m, people[m]["dob"], m in students) for m in members
+        ]
+    left_education = [
+        p
+        for p, row in people.items()
+        if 16 <= _age_on_extract(row["dob"]) < 18 and p not in students
+    ]
+    assert left_education  # 16- and 17-year-olds who left education are in the population
+    without_family = [household_of[p] not in family_households for p in left_education]
+    assert any(without_family)  # ... some of them with no younger brother or sister

@@ -92,27 +92,85 @@ def _person(person: str, source: str, name: str, born: date, **place: Any) -> di
     return {"person": person, "source": source, "family_name": name, "date_of_birth": born, **place}
 
 
-def test_a_seventeen_year_old_out_of_education_is_still_a_child_of_the_family() -> None:
-    # In England a young person must stay in education or training until 18, and the
-    # programme works with families of 16- and 17-year-olds who are not (NEET, working
-    # without training): they are children of the family, not adults living apart.
-    home = {"address": "5 Ash Row", "postcode": "NS1 1AA", "uprn": "100090000011"}
+ASH_ROW = {"address": "5 Ash Row", "postcode": "NS1 1AA", "uprn": "100090000011"}
+
+
+def _census(person: str, day: date) -> dict[str, Any]:
+    return {
+        "person": person,
+        "source": "school_census",
+        "event_type": "school_term",
+        "event_date": day,
+        "attributes": {"attendance_pct": 91.0},
+    }
+
+
+def _activity(person: str, day: date, code: str) -> dict[str, Any]:
+    return {
+        "person": person,
+        "source": "neet_tracking",
+        "event_type": "post16_activity",
+        "event_date": day,
+        "attributes": {"activity_code": code},
+    }
+
+
+def _mum_and_a_seventeen_year_old(*facts: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Mum, and Kit (17 on the day) whose last school census was two years before."""
+    return _families(
+        _build(
+            [
+                _person("mum", "housing", "cole", date(1980, 3, 3), **ASH_ROW),
+                _person("kit", "school_census", "cole", date(2009, 1, 20), **ASH_ROW),
+                _person("kit", "neet_tracking", "cole", date(2009, 1, 20), postcode="NS1 1AA"),
+            ],
+            facts=[_census("kit", date(2024, 9, 1)), *facts],
+        )
+    )
+
+
+def test_a_seventeen_year_old_out_of_education_makes_no_family() -> None:
+    # A dependent child is under 16, or 16 to 18 and in education (issue 6): Kit works
+    # without training, so mum and Kit are a household but no family.
+    assert _mum_and_a_seventeen_year_old(_activity("kit", date(2025, 9, 20), "230")) == {}
+
+
+def test_a_seventeen_year_old_in_further_education_is_the_familys_child() -> None:
+    # Post-16 tracking recorded the college start in September last year: still their
+    # activity now (more than 365 days later, within the 400 a tracking round allows).
+    families = _mum_and_a_seventeen_year_old(_activity("kit", date(2025, 9, 20), "130"))
+    assert list(families.values()) == [{"mum": "parent", "kit": "child"}]
+
+
+def test_a_seventeen_year_old_who_left_college_since_is_no_dependant() -> None:
+    # The latest activity is the current one: NEET since February.
+    families = _mum_and_a_seventeen_year_old(
+        _activity("kit", date(2025, 9, 20), "130"), _activity("kit", date(2026, 2, 2), "540")
+    )
+    assert families == {}
+
+
+def test_a_seventeen_year_old_out_of_education_is_a_member_of_a_family_with_younger_children() -> (
+    None
+):
     built = _build(
         [
-            _person("mum", "housing", "cole", date(1980, 3, 3), **home),
-            _person("kit", "school_census", "cole", date(2009, 1, 20), **home),
-        ],
-        facts=[
-            {
-                "person": "kit",
-                "source": "school_census",
-                "event_type": "school_term",
-                "event_date": date(2024, 9, 1),
-                "attributes": {"attendance_pct": 91.0},
-            }
-        ],
+            _person("mum", "housing", "cole", date(1980, 3, 3), **ASH_ROW),
+            _person("kit", "police_incidents", "cole", date(2009, 1, 20), **ASH_ROW),
+            _pupil("dot", "cole", date(2015, 6, 1), ASH_ROW),
+        ]
     )
-    assert list(_families(built).values()) == [{"mum": "parent", "kit": "child"}]
+    assert list(_families(built).values()) == [
+        {"mum": "parent", "kit": "young_adult", "dot": "child"}
+    ]
+
+
+def test_a_sixteen_year_old_student_living_alone_is_no_family() -> None:
+    built = _build(
+        [_person("ivy", "school_census", "ross", date(2010, 2, 2), **ASH_ROW)],
+        facts=[_census("ivy", date(2026, 5, 18))],
+    )
+    assert _families(built) == {}
 
 
 def test_an_eighteen_year_old_out_of_education_is_no_dependant() -> None:
@@ -339,4 +397,8 @@ def test_a_child_whose_records_predate_the_move_lives_where_the_household_went()
             },
         ]
     )
-    assert list(_families(built).values()) == [{"joe": "child", "sal": "child", "mo": "parent"}]
+    # Joe, 16 now and not known to be in education since, is no dependant, but lives with
+    # them all the same.
+    assert list(_families(built).values()) == [
+        {"joe": "young_adult", "sal": "child", "mo": "parent"}
+    ]
