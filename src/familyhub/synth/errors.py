@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from familyhub.synth.calendar import EXTRACT_DATE
 from familyhub.synth.identifiers import transpose_two_digits
 from familyhub.synth.names import name_variants
 from familyhub.synth.rows import Rows, World
@@ -78,6 +79,9 @@ EXTRA_IDS: dict[str, dict[str, float]] = {
     "police_incidents": {"nhs": 0.03},
     "childrens_social_care": {"upn": 0.5},
 }
+# Partners whose extract gives each person's address as it is now (a patient or client record
+# kept up to date, as NHS systems are from the spine), not the address on each event's date.
+CURRENT_ADDRESS_SOURCES = frozenset({"mental_health_referrals", "substance_misuse"})
 RESTRICTED_RATE = 0.3  # of children looked after: a sealed (adoption) record
 PLACEHOLDER_DOB = np.datetime64("1900-01-01", "D")
 _KEYBOARD = "qwertyuiop asdfghjkl zxcvbnm"
@@ -263,7 +267,8 @@ def apply_errors(
         for i in np.flatnonzero(restricted):
             errors[i].append("restricted")
 
-    dwelling = w.residence.address_at(rows.person, rows.date)
+    on = np.full(len(rows), EXTRACT_DATE) if source in CURRENT_ADDRESS_SOURCES else rows.date
+    dwelling = w.residence.address_at(rows.person, on)
     stale_rows = stale[record]
     earlier = w.residence.earlier[rows.person]
     dwelling = np.where(stale_rows & (earlier >= 0), earlier, dwelling)

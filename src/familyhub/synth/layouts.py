@@ -164,8 +164,15 @@ def health_visiting(ctx: Ctx) -> dict[str, pa.Array]:
     }
 
 
+def _unrecorded(ctx: Ctx, percent: int) -> np.ndarray:
+    """Per row: its partner record has no address line (never asked, no fixed abode)."""
+    return (ctx.ident.record * 40503 + 17) % 100 < percent
+
+
 def mental_health_referrals(ctx: Ctx) -> dict[str, pa.Array]:
-    _, _, postcode, _ = ctx.dwelling()
+    line, town, postcode, _ = ctx.dwelling()
+    # The trust's patient system holds the address as the spine gives it, in capitals.
+    missing = _unrecorded(ctx, 6)
     return {
         "referral_id": ctx.record_id,
         "local_patient_id": ctx.partner_id,
@@ -174,6 +181,8 @@ def mental_health_referrals(ctx: Ctx) -> dict[str, pa.Array]:
         "given_name": s(ctx.ident.forename),
         "date_of_birth": date_text(ctx.ident.dob, "%Y%m%d"),
         "gender": sex_code(ctx, "1", "2"),
+        "address_line_1": upper(where(missing, None, line)),
+        "address_line_2": upper(where(missing, None, town)),
         "postcode": s(postcode),
         "gp_practice_code": ref(8000 + ctx.col("gp"), 4, "P"),
         "referral_date": date_text(ctx.rows.date, "%Y%m%d"),
@@ -298,7 +307,8 @@ def youth_justice(ctx: Ctx) -> dict[str, pa.Array]:
 
 
 def substance_misuse(ctx: Ctx) -> dict[str, pa.Array]:
-    _, _, postcode, _ = ctx.dwelling()
+    line, town, postcode, _ = ctx.dwelling()
+    missing = _unrecorded(ctx, 10)
     return {
         "Episode ID": ctx.record_id,
         "Client ID": ctx.partner_id,
@@ -307,6 +317,7 @@ def substance_misuse(ctx: Ctx) -> dict[str, pa.Array]:
         "Date of Birth": date_cells(ctx.ident.dob),
         "Sex": sex_code(ctx, "Male", "Female"),
         "NHS Number": ids(ctx, "nhs"),
+        "Address": join(where(missing, None, line), town, sep=", "),
         "Postcode": s(postcode),
         "Referral Date": date_cells(ctx.rows.date),
         "Referral Source": s(ctx.col("referral_source")),
