@@ -78,6 +78,10 @@ ADULT_AGE = 18
 # holds three censuses; post-16 tracking records each September what a young person does
 # that year, so a start in the September before last is still their current activity.
 IN_EDUCATION_WITHIN_DAYS = 400
+# An antenatal contact's due date passed this recently still makes an expectant parent: the
+# baby's own records (the new birth visit at 10-14 days, the 6-8 week review) may not have
+# reached the extracts, and a newborn is as much a dependant as the pregnancy was.
+BIRTH_RECORDED_WITHIN_DAYS = 42
 
 
 def build_families(inputs: FamilyInputs, *, as_of: date) -> FamilyBuild:
@@ -203,10 +207,10 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                    arg_max(json_extract_string(f.attributes, '$.activity_code'), f.event_date)
                      FILTER (WHERE f.event_type = 'post16_activity' AND f.event_date > {since})
                      AS post16_activity,
-                   bool_or(f.event_type = 'antenatal_contact'
-                           AND TRY_CAST(json_extract_string(f.attributes,
-                                        '$.expected_delivery_date') AS DATE) > {on}
-                           AND f.event_date > {on} - INTERVAL 300 DAY) AS expectant,
+                   max(TRY_CAST(json_extract_string(f.attributes, '$.expected_delivery_date')
+                                AS DATE))
+                     FILTER (WHERE f.event_type = 'antenatal_contact'
+                             AND f.event_date > {on} - INTERVAL 300 DAY) AS due,
                    -- A treatment service records whether the client lives with children.
                    arg_max(json_extract_string(f.attributes, '$.parental_status'), f.event_date)
                      FILTER (WHERE f.event_type = 'substance_misuse_treatment')
@@ -230,7 +234,9 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                                 THEN 1 ELSE 0 END END AS age,
                coalesce(f.at_school, false)
                  OR coalesce(starts_with(f.post16_activity, '1'), false) AS in_education,
-               coalesce(f.expectant, false) AS expectant,
+               coalesce(f.due > {on} - INTERVAL {BIRTH_RECORDED_WITHIN_DAYS} DAY, false)
+                 AS expectant,
+               coalesce(f.due <= {on}, false) AS due_passed,
                f.parental_status, f.children_at_home,
                coalesce(f.gp_practices, []) AS gp_practices
         FROM everyone e LEFT JOIN birth b USING (person_id) LEFT JOIN facts f USING (person_id)
@@ -272,13 +278,15 @@ def _families(con: duckdb.DuckDBPyConnection) -> None:
             WHERE h.household_key IS NOT NULL
         ),
         family_homes AS (
-            SELECT household_key, max(age) FILTER (WHERE dependent) AS eldest_child_age,
+            SELECT household_key, bool_or(dependent) AS has_dependant,
+                   max(age) FILTER (WHERE dependent) AS eldest_child_age,
                    min(age) FILTER (WHERE NOT child AND age >= 16) AS youngest_adult_age
             FROM housed GROUP BY household_key
-            -- A student of 16 to 18 seen living on their own is dependent on no one in the
-            -- household: not a family (on the synthetic population, many of the families
-            -- that matched no true family were an 18-year-old student living alone).
-            HAVING bool_or(dependent AND age < {CHILD_AGE}) OR bool_or(expectant)
+            -- An 18-year-old student seen living on their own is an adult in law whom no
+            -- one in the household supports: not a family (on the synthetic population,
+            -- many of the families that matched no true family were one). A 16- or
+            -- 17-year-old student seen alone is a child whose parents the data lacks.
+            HAVING bool_or(dependent AND age < {ADULT_AGE}) OR bool_or(expectant)
                 OR (bool_or(dependent) AND count(*) > 1)
         ),
         since AS (
@@ -288,7 +296,9 @@ def _families(con: duckdb.DuckDBPyConnection) -> None:
         resident AS (
             SELECT f.household_key AS family_key, x.person_id,
                    CASE WHEN x.dependent THEN 'child'
-                        WHEN x.expectant THEN 'expectant_parent'
+                        -- (a due date just passed: the birth not in the data yet)
+                        WHEN x.expectant AND NOT (x.due_passed AND f.has_dependant)
+                             THEN 'expectant_parent'
                         WHEN x.age IS NOT NULL AND x.age < 19 THEN 'young_adult'
                         WHEN x.age IS NOT NULL AND f.eldest_child_age IS NOT NULL
                              AND x.age - f.eldest_child_age >= 40

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -165,12 +165,14 @@ def test_a_seventeen_year_old_out_of_education_is_a_member_of_a_family_with_youn
     ]
 
 
-def test_a_sixteen_year_old_student_living_alone_is_no_family() -> None:
+def test_a_sixteen_year_old_student_seen_alone_is_a_family_whose_parents_are_unknown() -> None:
+    # A minor is not living alone because no one else there is in the data (an 18-year-old
+    # student living alone is no family: below).
     built = _build(
         [_person("ivy", "school_census", "ross", date(2010, 2, 2), **ASH_ROW)],
         facts=[_census("ivy", date(2026, 5, 18))],
     )
-    assert _families(built) == {}
+    assert list(_families(built).values()) == [{"ivy": "child"}]
 
 
 def test_an_eighteen_year_old_out_of_education_is_no_dependant() -> None:
@@ -402,3 +404,44 @@ def test_a_child_whose_records_predate_the_move_lives_where_the_household_went()
     assert list(_families(built).values()) == [
         {"joe": "young_adult", "sal": "child", "mo": "parent"}
     ]
+
+
+@pytest.mark.parametrize(("due", "family"), [(date(2026, 9, 10), True), (date(2026, 8, 1), False)])
+def test_a_due_date_passed_weeks_ago_with_no_birth_recorded_is_still_a_family(
+    due: date, family: bool
+) -> None:
+    # The baby's own records (the new birth visit) have not reached the extracts yet; two
+    # months on, they would have.
+    built = _build(
+        [_person("amy", "health_visiting", "rana", date(1994, 5, 1), **ASH_ROW)],
+        facts=[
+            {
+                "person": "amy",
+                "source": "health_visiting",
+                "event_type": "antenatal_contact",
+                "event_date": due - timedelta(days=75),
+                "attributes": {"expected_delivery_date": due.isoformat()},
+            }
+        ],
+    )
+    expected = [{"amy": "expectant_parent"}] if family else []
+    assert list(_families(built).values()) == expected
+
+
+def test_a_mother_whose_baby_is_in_the_data_is_its_parent() -> None:
+    built = _build(
+        [
+            _person("amy", "health_visiting", "rana", date(1994, 5, 1), **ASH_ROW),
+            _person("bay", "health_visiting", "rana", date(2026, 9, 8), **ASH_ROW),
+        ],
+        facts=[
+            {
+                "person": "amy",
+                "source": "health_visiting",
+                "event_type": "antenatal_contact",
+                "event_date": date(2026, 6, 1),
+                "attributes": {"expected_delivery_date": "2026-09-10"},
+            }
+        ],
+    )
+    assert list(_families(built).values()) == [{"amy": "parent", "bay": "child"}]
