@@ -402,9 +402,10 @@ def _distinct_multiple_names(
 def _step_parent_join(
     rng: np.random.Generator, hh_type: np.ndarray, eldest_dob: np.ndarray
 ) -> np.ndarray:
-    """When a step-parent moved in: after the eldest child's birth, before the extract."""
-    low = eldest_dob + np.timedelta64(200, "D")
+    """When a step-parent moved in: after the eldest child's birth, before the extract (for a
+    baby born in the last months, not after it: the truth has them in the family now)."""
     high = EXTRACT_DATE - np.timedelta64(30, "D")
+    low = np.minimum(eldest_dob + np.timedelta64(200, "D"), high)
     span = np.maximum((high - low).astype(np.int64), 1)
     join = low + (rng.random(len(hh_type)) * span).astype("timedelta64[D]")
     return np.where(hh_type == BLENDED, join, NAT).astype("datetime64[D]")
