@@ -114,7 +114,8 @@ def apply_in_run(
             """
             insert into fh_golden by name
             select ? as person_id, ? as field, ? as value,
-                   [{'source': ?, 'records': 0, 'last_seen': ?, 'record_id': ?}] as sources,
+                   to_json([{'source': ?, 'records': 0, 'last_seen': ?, 'record_id': ?}])::varchar
+                       as sources,
                    0 as source_count, ?::timestamp as last_seen, ? as rule, true as chosen
             """,
             [

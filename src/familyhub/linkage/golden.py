@@ -67,34 +67,38 @@ def build(con: duckdb.DuckDBPyConnection, *, raw: str, record_person: str) -> No
     """Tables ``fh_golden`` (one row per person, field, value) and ``fh_person_summary``.
 
     ``raw`` holds the source rows (``features`` keeps them as ``fh_raw``); ``record_person``
-    maps each row's ``id`` to its ``person_id``.
+    maps each row's ``id`` to its ``person_id``. ``fh_golden.sources`` is the JSON text of
+    the value's sources, latest first.
     """
     fields = IDENTITY_FIELDS + CONTACT_FIELDS
-    casts = ", ".join(f"cast(r.{f} as varchar) as {f}" for f in fields)
-    con.execute(
-        f"""
-        create or replace table fh_golden_long as
-        unpivot (
-            select m.person_id, r.source, r.record_id,
-                   r.updated_at::timestamp as updated_at, {casts}
-            from {raw} r join {record_person} m using (id)
-        ) on {", ".join(fields)} into name field value value
-        """
-    )
+    casts = ", ".join(f"cast({f} as varchar) as {f}" for f in fields)
     contact = ", ".join(f"'{f}'" for f in CONTACT_FIELDS)
+    # Rows that say the same of a person (a pupil's census row term after term) are counted
+    # together before the fields are unpivoted: millions fewer rows to group at scale.
     con.execute(
         f"""
         create or replace table fh_golden as
-        with per_source as (
+        with same_rows as (
+            select m.person_id, r.source, {", ".join(fields)}, count(*) as n,
+                   max(r.updated_at) as updated_at, min(r.record_id) as record_id
+            from (select id, source, record_id, updated_at::timestamp as updated_at, {casts}
+                  from {raw}) r
+            join {record_person} m using (id)
+            group by all
+        ), per_source as (
             select person_id, field, trim(value) as value, source,
-                   count(*) as records, max(updated_at) as last_seen,
+                   sum(n)::bigint as records, max(updated_at) as last_seen,
                    min(record_id) as example_record_id
-            from fh_golden_long where trim(value) <> '' group by all
+            from (unpivot same_rows on {", ".join(fields)} into name field value value)
+            where trim(value) <> '' group by all
         ), per_value as (
             select person_id, field, value,
-                   list({{'source': source, 'records': records,
-                          'last_seen': strftime(last_seen, '%Y-%m-%dT%H:%M:%S'),
-                          'record_id': example_record_id}} order by last_seen desc) as sources,
+                   '[' || array_to_string(list_transform(list_reverse_sort(list(
+                       {{'k': last_seen, 'json': to_json({{
+                           'source': source, 'records': records,
+                           'last_seen': strftime(last_seen, '%Y-%m-%dT%H:%M:%S'),
+                           'record_id': example_record_id}})::varchar}})),
+                       lambda e: e.json), ',') || ']' as sources,
                    count(*) as source_count, max(last_seen) as last_seen,
                    max({_trust_sql()}) as trust
             from per_source group by all

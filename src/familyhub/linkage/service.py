@@ -30,6 +30,8 @@ from familyhub.runs import finish_run, start_run, utcnow
 # SQL here is built from our own table and column names, never from user input.
 # ruff: noqa: S608
 
+# Tables a full run rewrites whole (see ``store.indexes_built_after``).
+REWRITTEN_TABLES = ("person", "person_link", "golden_value")
 PERSON_COLUMNS = [
     "given_name",
     "family_name",
@@ -352,6 +354,44 @@ def _write_results(
     pipeline.build_link_rows(con, assignment.person_of_cluster, manual_ids)
     golden.build(con, raw="fh_raw", record_person="fh_record_person")
     rectified = corrections.apply_in_run(session, con, merged=assignment.merged)
+    # A full run rewrites (nearly) every person, link and golden value: on SQLite their
+    # secondary indexes are built once afterwards rather than kept up row by row.
+    with store.indexes_built_after(session, REWRITTEN_TABLES if scope is None else ()):
+        counts = _write_rows(
+            session, con, assignment, run_id=run_id, model_id=model_id, scope=scope, held=held
+        )
+    queue = _write_review_queue(
+        session,
+        con,
+        assignment,
+        run_id=run_id,
+        link_probability=link_probability,
+        scope=scope,
+        held=held,
+    )
+    events: dict[str, int] = {}
+    for e in assignment.events:
+        events[e.event] = events.get(e.event, 0) + 1
+    return {
+        **counts,
+        "persons": len(set(assignment.person_of_cluster.values())),
+        "id_events": events,
+        "review_queue_open": queue,
+        "corrections": rectified,
+    }
+
+
+def _write_rows(
+    session: Session,
+    con: duckdb.DuckDBPyConnection,
+    assignment: persons.Assignment,
+    *,
+    run_id: int,
+    model_id: int,
+    scope: set[str] | None,
+    held: Held,
+) -> dict[str, int]:
+    """Persons, links, golden values and id events; returns the links and values written."""
     now = utcnow()
     _write_persons(session, con, assignment, run_id=run_id, now=now)
     touched = {str(p) for (p,) in con.sql("select distinct person_id from fh_link_rows").fetchall()}
@@ -389,7 +429,8 @@ def _write_results(
         store.stream(
             con,
             "select id, source, record_id, person_id, kind, score, match_probability, "
-            f"{int(model_id)}, {int(run_id)}, {stamp.format('now()::timestamp')} from fh_link_rows",
+            f"{int(model_id)}, {int(run_id)}, {stamp.format('now()::timestamp')} from fh_link_rows "
+            "order by id",
         ),
         prepared=True,
     )  # fmt: skip
@@ -399,8 +440,8 @@ def _write_results(
         ["person_id", "field", "value", "chosen", "sources", "source_count", "last_seen", "rule"],
         store.stream(
             con,
-            f"select person_id, field, value, {flag}, to_json(sources)::varchar, source_count, "
-            f"{stamp.format('last_seen')}, rule from fh_golden",
+            f"select person_id, field, value, {flag}, sources, source_count, "
+            f"{stamp.format('last_seen')}, rule from fh_golden order by person_id, field",
         ),
         prepared=True,
     )  # fmt: skip
@@ -413,26 +454,7 @@ def _write_results(
             for e in assignment.events
         ),
     )
-    queue = _write_review_queue(
-        session,
-        con,
-        assignment,
-        run_id=run_id,
-        link_probability=link_probability,
-        scope=scope,
-        held=held,
-    )
-    events: dict[str, int] = {}
-    for e in assignment.events:
-        events[e.event] = events.get(e.event, 0) + 1
-    return {
-        "records_linked": n_links,
-        "persons": len(set(assignment.person_of_cluster.values())),
-        "golden_values": n_golden,
-        "id_events": events,
-        "review_queue_open": queue,
-        "corrections": rectified,
-    }
+    return {"records_linked": n_links, "golden_values": n_golden}
 
 
 def _in_lists(values: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -457,6 +479,27 @@ def _write_persons(
     run_id: int,
     now: datetime,
 ) -> None:
+    postgres = store.is_postgres(session)
+    rendered = [
+        "date_of_birth::varchar" if c == "date_of_birth" else
+        ("has_conflicts" if postgres else "has_conflicts::int") if c == "has_conflicts" else c
+        for c in PERSON_COLUMNS
+    ]  # fmt: skip
+    if session.execute(text("select 1 from person limit 1")).first() is None:
+        # The first run: every person is new, so no staging table and no update.
+        stamp = store.timestamp_sql(postgres).format(f"'{now.isoformat()}'::timestamptz")
+        store.bulk_insert(
+            session,
+            "person",
+            ["id", "status", "created_at", "updated_at", "last_run_id", *PERSON_COLUMNS],
+            store.stream(
+                con,
+                f"select person_id, 'active', {stamp}, {stamp}, {int(run_id)}, "
+                f"{', '.join(rendered)} from fh_person_summary order by person_id",
+            ),
+            prepared=True,
+        )
+        return
     temp = "fh_tmp_person"
     session.execute(text(f"drop table if exists {temp}"))
     session.execute(
@@ -467,12 +510,6 @@ def _write_persons(
             " has_conflicts boolean)"
         )
     )
-    postgres = store.is_postgres(session)
-    rendered = [
-        "date_of_birth::varchar" if c == "date_of_birth" else
-        ("has_conflicts" if postgres else "has_conflicts::int") if c == "has_conflicts" else c
-        for c in PERSON_COLUMNS
-    ]  # fmt: skip
     store.bulk_insert(
         session,
         temp,

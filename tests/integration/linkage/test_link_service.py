@@ -192,3 +192,65 @@ def test_empty_source_is_a_clear_error(session: Session, tmp_path: Path) -> None
     session.execute(text("delete from source_record"))
     with pytest.raises(ValueError, match="nothing to link"):
         service.link(session=session, actor="test", cache=tmp_path / "linkage.duckdb")
+
+
+def _index_definitions(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """Each table's indexes as the database holds them (name, definition)."""
+    tables = service.REWRITTEN_TABLES
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                "select tablename, indexname, indexdef from pg_indexes "
+                "where tablename = any(:t) order by 1, 2"
+            ),
+            {"t": list(tables)},
+        )
+    else:
+        rows = session.execute(
+            text(
+                "select tbl_name, name, coalesce(sql, '') from sqlite_master "
+                "where type = 'index' and tbl_name in ('person', 'person_link', 'golden_value') "
+                "order by 1, 2"
+            )
+        )
+    found: dict[str, list[tuple[str, str]]] = {t: [] for t in tables}
+    for table, name, definition in rows:
+        found[str(table)].append((str(name), str(definition)))
+    return found
+
+
+def test_full_runs_leave_every_index_as_it_was_and_a_failed_run_keeps_them(
+    session: Session, population: pa.Table, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite builds the rewritten tables' indexes once after a full run's rows are in; the
+    same indexes must be there afterwards (lookups by person, record and field rely on them),
+    and a run that fails half way must not leave the tables without them."""
+    before = _index_definitions(session)
+    assert all(before[t] for t in service.REWRITTEN_TABLES)
+    load_records(session, population)
+    cache = tmp_path / "linkage.duckdb"
+    service.link(session=session, actor="test", cache=cache)  # into empty tables
+    assert _index_definitions(session) == before
+    n_links = session.scalar(select(func.count()).select_from(PersonLink))
+    service.link(session=session, actor="test", cache=cache)  # over the first run's rows
+    assert _index_definitions(session) == before
+
+    real = service._write_rows
+
+    def fails_after_writing(*args: Any, **kwargs: Any) -> dict[str, int]:
+        real(*args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "_write_rows", fails_after_writing)
+    savepoint = session.begin_nested()
+    with pytest.raises(RuntimeError, match="disk full"):
+        service.link(session=session, actor="test", cache=cache)
+    savepoint.rollback()
+    assert _index_definitions(session) == before
+    assert session.scalar(select(func.count()).select_from(PersonLink)) == n_links
+    # The lookups still use them: a person's links come through the person index.
+    if session.get_bind().dialect.name == "sqlite":
+        plan = session.execute(
+            text("explain query plan select id from person_link where person_id = 'x'")
+        ).all()
+        assert "ix_person_link_person_id" in " ".join(str(r[-1]) for r in plan)
