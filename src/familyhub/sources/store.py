@@ -79,18 +79,24 @@ class BulkWriter:
 
     def secondary_indexes(self, table: str) -> list[tuple[str, str]]:
         """(name, CREATE statement) of ``table``'s indexes that back no constraint, exactly as
-        SQLite holds them (so dropping and re-creating them changes nothing). SQLite only:
-        the loader never drops PostgreSQL's (it would lock readers out)."""
-        if not self._sqlite:
-            raise NotImplementedError("secondary_indexes is for SQLite")
-        return [
-            (name, sql)
-            for name, sql in self.query(
+        the database holds them (so dropping and re-creating them changes nothing): SQLite's
+        own text, PostgreSQL's ``pg_get_indexdef``. Primary keys and unique constraints are
+        never among them: they guard the data during the load."""
+        if self._sqlite:
+            sql = (
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL ORDER BY name",
-                (table,),
+                "AND sql IS NOT NULL ORDER BY name"
             )
-        ]
+        else:
+            # to_regclass finds the table the way the load's own statements do (search_path).
+            sql = (
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = to_regclass(?) "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                "ORDER BY i.relname"
+            )
+        return [(name, create) for name, create in self.query(sql, (table,))]
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if self._sqlite:
