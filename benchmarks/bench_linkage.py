@@ -185,11 +185,11 @@ def quality_benchmark() -> None:
     start = time.perf_counter()
     result = pipeline.run(con, pa.table(inputs), trained=None)
     total = time.perf_counter() - start
-    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.stages.wall.items())
     print(f"familyhub: {total:.1f} s ({timings}); units {result.features.units:,}; "
           f"pairs scored {result.pairs_scored:,}; clusters {result.clusters.clusters:,}; "
           f"blocked edges {result.clusters.blocked_edges}")  # fmt: skip
-    scoring = result.timings["score"] + result.timings["cluster"]
+    scoring = result.stages.wall["score"] + result.stages.wall["cluster"]
     print(f"scoring + clustering: {records.num_rows / scoring * 60:,.0f} source records a minute")
     con.execute(
         "create or replace view fh_record_cluster_eval as select id as unique_id, cluster_id "

@@ -100,6 +100,9 @@ def _print_summary(summary: dict[str, object]) -> None:
     timings = summary.get("timings_seconds") or {}
     if isinstance(timings, dict):
         console.print("Time: " + ", ".join(f"{k} {v} s" for k, v in timings.items()))
+    cpu = summary.get("cpu_seconds") or {}
+    if isinstance(cpu, dict) and cpu:
+        console.print("CPU: " + ", ".join(f"{k} {v} s" for k, v in cpu.items()))
     for warning in summary.get("warnings") or []:  # type: ignore[attr-defined]
         err_console.print(f"[yellow]warning:[/yellow] {warning}")
 

@@ -16,7 +16,6 @@ Nothing already linked is re-scored unless a new record touches it:
 from __future__ import annotations
 
 import shutil
-import time
 from dataclasses import asdict
 from typing import Any
 
@@ -67,14 +66,13 @@ def link_incremental(
         actor=actor,
         parameters={"mode": "incremental", "since_run": last.id, "model": model.version},
     )
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
+    stages = pipeline.Stages()
     if records is None:
         records = store.source_records(session, changed_since=last.started_at)
     # A restricted person's records stay as they are, changed at source or not.
     held = service.held_out(session=session)
     records = service.without_held(records, held)
-    timings["read"] = time.perf_counter() - start
+    stages.lap("read")
     if records.num_rows == 0:
         summary: dict[str, Any] = {"records_changed": 0, "records_linked": 0, "persons": 0}
         finish_run(run, summary=summary)
@@ -87,9 +85,9 @@ def link_incremental(
     con = pipeline.connect()
     try:
         con.execute(f"attach '{working}' as cache")
-        start = time.perf_counter()
+        stages.lap("copy cache")
         scope = _scope(con, records, model.settings, review_probability, held)
-        timings["candidates"] = time.perf_counter() - start
+        stages.lap("candidates")
         result = pipeline.run(
             con,
             "fh_subset_raw",
@@ -99,8 +97,8 @@ def link_incremental(
             review_probability=review_probability,
             tf_schema="cache",
         )
-        timings.update(result.timings)
-        start = time.perf_counter()
+        stages.update(result.stages)
+        stages.mark()
         summary = service._write_results(
             session,
             con,
@@ -110,19 +108,20 @@ def link_incremental(
             link_probability=link_probability,
             held=held,
         )
-        timings["write"] = time.perf_counter() - start
+        stages.lap("write")
         _update_cache(con)
         con.execute("detach cache")
     finally:
         con.close()
     working.replace(cache)
+    stages.lap("update cache")
     summary.update(
         {
             "records_changed": records.num_rows,
             "persons_in_scope": len(scope),
             "model_version": model.version,
             "clustering": asdict(result.clusters),
-            "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
+            **stages.summary(),
             "warnings": result.features.warnings,
             "review_queue_open": session.scalar(
                 select(func.count()).select_from(ReviewPair).where(ReviewPair.status == "open")

@@ -6,6 +6,7 @@ this part can be run and measured on any Arrow table of source records (tests, b
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +50,36 @@ class Decisions:
     do_not_link: list[tuple[int, int]] = field(default_factory=list)
 
 
+class Stages:
+    """Wall-clock and CPU seconds per stage of a run. CPU time is the whole process's, DuckDB's
+    threads included, so on a shared machine it shows the work apart from the waiting."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.mark()
+
+    def mark(self) -> None:
+        """Start timing the next stage here."""
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        """The stage ``name`` ends here (a repeated name adds up); the next one starts."""
+        self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - self._wall
+        self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - self._cpu
+        self.mark()
+
+    def update(self, other: Stages) -> None:
+        self.wall.update(other.wall)
+        self.cpu.update(other.cpu)
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        return {
+            "timings_seconds": {k: round(v, 2) for k, v in self.wall.items()},
+            "cpu_seconds": {k: round(v, 2) for k, v in self.cpu.items()},
+        }
+
+
 @dataclass
 class PipelineResult:
     features: features.FeatureReport
@@ -56,7 +87,7 @@ class PipelineResult:
     trained: dict[str, Any]
     training_summary: dict[str, Any] | None
     pairs_scored: int
-    timings: dict[str, float] = field(default_factory=dict)
+    stages: Stages = field(default_factory=Stages)
 
 
 def connect(
@@ -93,12 +124,9 @@ def run(
     (scored pairs with any rule they break), ``fh_clusters`` (unit -> cluster) and
     ``fh_record_cluster`` (row id -> cluster).
     """
-    import time
-
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
+    stages = Stages()
     report = features.prepare(con, records)
-    timings["prepare"] = time.perf_counter() - start
+    stages.lap("prepare")
     if report.units == 0 or (report.units < 2 and trained is None):
         raise ValueError(
             "fewer than two active source records: nothing to link (load sources first: "
@@ -108,10 +136,10 @@ def run(
         scorer.store_term_frequencies(con)
     summary = None
     if trained is None:
-        start = time.perf_counter()
+        stages.mark()
         trained, summary = model.train(con, "fh_records")
-        timings["train"] = time.perf_counter() - start
-    start = time.perf_counter()
+        stages.lap("train")
+    stages.mark()
     if scorer_on is not None:
         n_pairs = scorer_on(con, "fh_records", trained, threshold_probability=review_probability)
     elif tf_schema is None:
@@ -137,8 +165,7 @@ def run(
         "max(match_weight) as match_weight, max(match_probability) as match_probability "
         "from fh_pairs group by 1, 2"
     )
-    timings["score"] = time.perf_counter() - start
-    start = time.perf_counter()
+    stages.lap("score")
     decisions = decisions or Decisions()
     cluster_report = clustering.cluster(
         con,
@@ -155,14 +182,14 @@ def run(
         on c.unique_id = m.unit_id
         """
     )
-    timings["cluster"] = time.perf_counter() - start
+    stages.lap("cluster")
     return PipelineResult(
         features=report,
         clusters=cluster_report,
         trained=trained,
         training_summary=summary,
         pairs_scored=n_pairs,
-        timings=timings,
+        stages=stages,
     )
 
 

@@ -9,7 +9,6 @@ reread everything.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -200,13 +199,12 @@ def link(
             "review_probability": review_probability,
         },
     )
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
+    stages = pipeline.Stages()
     if records is None:
         records = store.source_records(session)
     held = held_out(session=session)
     records = without_held(records, held)
-    timings["read"] = time.perf_counter() - start
+    stages.lap("read")
     saved = None if retrain else active_model(session=session)
     cache = cache or cache_path()
     tmp_cache = cache.with_suffix(".tmp.duckdb")
@@ -222,7 +220,7 @@ def link(
             review_probability=review_probability,
             scorer_on=scorer,
         )
-        timings.update(result.timings)
+        stages.update(result.stages)
         if saved is None:
             saved = save_model(
                 session=session,
@@ -231,7 +229,7 @@ def link(
                 actor=actor,
                 run_id=run.id,
             )
-        start = time.perf_counter()
+        stages.mark()
         summary = _write_results(
             session,
             con,
@@ -241,7 +239,7 @@ def link(
             link_probability=link_probability,
             held=held,
         )
-        timings["write"] = time.perf_counter() - start
+        stages.lap("write")
         con.execute(
             "create or replace table fh_meta as select ? as model_id, ? as run_id, "
             "? as link_probability, ? as review_probability",
@@ -259,7 +257,7 @@ def link(
             "clustering": asdict(result.clusters),
             "pairs_scored": result.pairs_scored,
             "restricted_persons_left_as_they_were": len(held.person_ids),
-            "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
+            **stages.summary(),
             "warnings": result.features.warnings + _cluster_warnings(result),
         }
     )

@@ -34,6 +34,12 @@ def test_link_review_match_report_export_and_incremental(
 
     out = _run("link", "--actor", "tester")
     assert "records linked" in out
+    # Wall and CPU seconds per stage, so a run on a shared machine can be read (the console
+    # wraps long lines; words are compared).
+    words = " ".join(out.split())
+    assert "Time: read" in words
+    assert "CPU: read" in words
+    assert all(f"{stage} " in words for stage in ("prepare", "train", "score", "cluster", "write"))
 
     truth = write_truth(records, tmp_path / "truth")
     report = tmp_path / "report.html"
@@ -82,6 +88,9 @@ def test_link_review_match_report_export_and_incremental(
         load_records(session, later)
     out = _run("link", "--incremental")
     assert "records linked" in out
+    words = " ".join(out.split())
+    for stage in ("CPU: read", "copy cache", "candidates", "update cache"):
+        assert stage in words
     with unit_of_work() as session:
         linked = set(session.scalars(select(PersonLink.source_record_id)))
     assert set(later["id"].to_pylist()) <= linked
