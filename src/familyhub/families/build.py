@@ -73,10 +73,11 @@ DEPENDENT_UNTIL = 19
 # lives with their parents wherever their own records do not say otherwise, so placement
 # treats everyone under 18, and every dependant, as a child.
 ADULT_AGE = 18
-# In education on the date: on a school roll at a census, or in full-time education by the
-# latest post-16 activity tracked (codes 1xx), within this many days before it. A school year
-# holds three censuses; post-16 tracking records each September what a young person does
-# that year, so a start in the September before last is still their current activity.
+# In education on the date: on the roll at the latest school census the extracts hold (a
+# pupil who left after an earlier census is not), or in full-time education by the latest
+# post-16 activity tracked (codes 1xx), within this many days before it. Post-16 tracking
+# records each September what a young person does that year, so on 30 September a start
+# recorded in the September before is still their current activity.
 IN_EDUCATION_WITHIN_DAYS = 400
 # An antenatal contact's due date passed this recently still makes an expectant parent: the
 # baby's own records (the new birth visit at 10-14 days, the 6-8 week review) may not have
@@ -200,8 +201,8 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
         ),
         facts AS (
             SELECT l.person_id,
-                   bool_or(f.event_type = 'school_term'
-                           AND f.event_date > {since}) AS at_school,
+                   max(f.event_date) FILTER (WHERE f.event_type = 'school_term'
+                                             AND f.event_date <= {on}) AS last_term,
                    -- The latest activity is the current one (a NEET spell after a start
                    -- at college means they left it).
                    arg_max(json_extract_string(f.attributes, '$.activity_code'), f.event_date)
@@ -226,13 +227,18 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
             FROM facts_in f JOIN links_in l USING (source, record_id)
             GROUP BY l.person_id
         ),
+        -- The latest school census the extracts hold (a term's first day), if recent.
+        census AS (
+            SELECT max(event_date) AS latest FROM facts_in
+            WHERE event_type = 'school_term' AND event_date <= {on} AND event_date > {since}
+        ),
         everyone AS (SELECT DISTINCT person_id FROM links_in)
         SELECT e.person_id, b.date_of_birth,
                CASE WHEN b.date_of_birth IS NULL THEN NULL
                     ELSE date_diff('year', b.date_of_birth, {on})
                          - CASE WHEN strftime(b.date_of_birth, '%m%d') > strftime({on}, '%m%d')
                                 THEN 1 ELSE 0 END END AS age,
-               coalesce(f.at_school, false)
+               coalesce(f.last_term >= (SELECT latest FROM census), false)
                  OR coalesce(starts_with(f.post16_activity, '1'), false) AS in_education,
                coalesce(f.due > {on} - INTERVAL {BIRTH_RECORDED_WITHIN_DAYS} DAY, false)
                  AS expectant,

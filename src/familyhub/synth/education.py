@@ -105,8 +105,8 @@ def post16_age(cohort: np.ndarray, date: np.ndarray) -> np.ndarray:
 
 def in_education(dob: np.ndarray, upn: np.ndarray) -> np.ndarray:
     """Per person: in education on the extract date, as the extracts show it (without their
-    errors): on the roll at a school census in the window, or their tracking round's
-    activity in the window full-time education.
+    errors): on the roll at the latest school census (if in the window), or their tracking
+    round's activity in the window full-time education.
 
     Need spells never put a NEET row in the window for someone in education (see
     ``familyhub.synth.needs``), so the rounds' activities are the whole story.
@@ -120,9 +120,9 @@ def in_education(dob: np.ndarray, upn: np.ndarray) -> np.ndarray:
     sixth = stays_in_sixth_form(pupil)
     since = window_start()
     school = np.zeros(len(pupil), dtype=bool)
-    for year, _, day in census_terms():
-        if day > since:
-            school |= on_roll(national_curriculum_year(cohort, year), sixth)
+    year, _, day = census_terms()[-1]
+    if day > since:
+        school = on_roll(national_curriculum_year(cohort, year), sixth)
     latest_education = np.zeros(len(pupil), dtype=bool)
     for year in TRACKING_YEARS:
         # A round's rows start on 15 September plus up to 19 days.

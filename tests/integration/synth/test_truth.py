@@ -225,20 +225,23 @@ def _age_on_extract(dob: str) -> int:
 
 def _in_education_by_the_extracts(generated: Generated) -> set[str]:
     """Who is in education on the extract date as the school census and post-16 tracking
-    rows show it (the way familyhub.families.build reads them): a census in the last 400
-    days, or a latest post-16 activity in that time coded 1xx (full-time education)."""
+    rows show it (the way familyhub.families.build reads them): on the roll at the latest
+    census, or a latest post-16 activity in the last 400 days coded 1xx (full-time
+    education)."""
     since = EXTRACT - timedelta(days=400)
     person = {
         (r["source"], r["record_id"]): r["person_id"]
         for r in generated.truth("records")
         if r["source"] in ("school_census", "neet_tracking")
     }
-    out = set()
+    census: dict[date, set[str]] = defaultdict(set)
     for row in generated.extract("school_census"):
         year, term = str(row["term"]).split()  # e.g. 2025-26 AUT
         offset, month, day = CENSUS_DAY[term]
-        if date(int(year[:4]) + offset, month, day) > since:
-            out.add(person[("school_census", str(row["census_row_id"]))])
+        census[date(int(year[:4]) + offset, month, day)].add(
+            person[("school_census", str(row["census_row_id"]))]
+        )
+    out = set(census[max(census)])
     latest: dict[str, tuple[date, str]] = {}
     for row in generated.extract("neet_tracking"):
         day, month, year = map(int, str(row["Start_Date"]).split("/"))

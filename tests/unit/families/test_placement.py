@@ -150,6 +150,20 @@ def test_a_seventeen_year_old_who_left_college_since_is_no_dependant() -> None:
     assert families == {}
 
 
+def test_a_pupil_missing_from_the_latest_census_has_left_school() -> None:
+    # Kit was on the roll in the autumn term, within the last year, but not at the summer
+    # census that Dot's school returned: Kit has left (no post-16 activity known).
+    built = _build(
+        [
+            _person("mum", "housing", "cole", date(1980, 3, 3), **ASH_ROW),
+            _person("kit", "school_census", "cole", date(2009, 1, 20), **ASH_ROW),
+            _person("dot", "school_census", "hart", date(2015, 6, 1), **ROW_1),
+        ],
+        facts=[_census("kit", date(2025, 9, 1)), _census("dot", date(2026, 4, 1))],
+    )
+    assert list(_families(built).values()) == [{"dot": "child"}]
+
+
 def test_a_seventeen_year_old_out_of_education_is_a_member_of_a_family_with_younger_children() -> (
     None
 ):
