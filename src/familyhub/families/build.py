@@ -206,8 +206,8 @@ def _people(con: duckdb.DuckDBPyConnection, on: str) -> None:
                    -- The latest activity is the current one (a NEET spell after a start
                    -- at college means they left it).
                    arg_max(json_extract_string(f.attributes, '$.activity_code'), f.event_date)
-                     FILTER (WHERE f.event_type = 'post16_activity' AND f.event_date > {since})
-                     AS post16_activity,
+                     FILTER (WHERE f.event_type = 'post16_activity' AND f.event_date > {since}
+                             AND f.event_date <= {on}) AS post16_activity,
                    max(TRY_CAST(json_extract_string(f.attributes, '$.expected_delivery_date')
                                 AS DATE))
                      FILTER (WHERE f.event_type = 'antenatal_contact'

@@ -150,6 +150,10 @@ def test_a_seventeen_year_old_who_left_college_since_is_no_dependant() -> None:
     assert families == {}
 
 
+def test_a_college_start_after_the_day_families_are_built_for_does_not_count() -> None:
+    assert _mum_and_a_seventeen_year_old(_activity("kit", date(2026, 10, 5), "130")) == {}
+
+
 def test_a_pupil_missing_from_the_latest_census_has_left_school() -> None:
     # Kit was on the roll in the autumn term, within the last year, but not at the summer
     # census that Dot's school returned: Kit has left (no post-16 activity known).
