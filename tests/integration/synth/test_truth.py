@@ -236,16 +236,16 @@ def _in_education_by_the_extracts(generated: Generated) -> set[str]:
     }
     census: dict[date, set[str]] = defaultdict(set)
     for row in generated.extract("school_census"):
-        year, term = str(row["term"]).split()  # e.g. 2025-26 AUT
+        years, term = str(row["term"]).split()  # e.g. 2025-26 AUT
         offset, month, day = CENSUS_DAY[term]
-        census[date(int(year[:4]) + offset, month, day)].add(
+        census[date(int(years[:4]) + offset, month, day)].add(
             person[("school_census", str(row["census_row_id"]))]
         )
     out = set(census[max(census)])
     latest: dict[str, tuple[date, str]] = {}
     for row in generated.extract("neet_tracking"):
-        day, month, year = map(int, str(row["Start_Date"]).split("/"))
-        start = date(year, month, day)
+        dd, mm, yyyy = map(int, str(row["Start_Date"]).split("/"))
+        start = date(yyyy, mm, dd)
         who = person[("neet_tracking", str(row["Record_No"]))]
         if start > since and (who not in latest or latest[who][0] < start):
             latest[who] = (start, str(row["Activity_Code"]))
