@@ -11,7 +11,11 @@ Target (issue 3): the extracts for 1,000,000 people (about 3.9 million rows) loa
 * ``BENCH_INGEST_BACKENDS``: ``sqlite,postgresql`` (default both).
 
 Prints the time per file, the total, the peak memory of the loading process and its worker,
-and the time to offer the same files again (recognised by hash, nothing written).
+and the time to offer the same files again (recognised by hash, nothing written). CPU is
+printed apart for the loader, its normalising workers, the PostgreSQL server processes that
+serve the benchmark's database (when the server runs on this machine: read from /proc), and
+the whole machine (``/proc/stat``, everyone's work included), so that a run on a busy machine
+can still be judged.
 """
 
 from __future__ import annotations
@@ -65,7 +69,49 @@ def _cpu_seconds() -> float:
     return sum(_cpu_split())
 
 
-def _load_all(url: str, extracts: Path, label: str) -> None:
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _server_cpu(database: str | None) -> float | None:
+    """CPU seconds so far of the live PostgreSQL processes serving ``database`` (and of any
+    parallel worker alive now); None when there are none to see (not PostgreSQL, or no
+    /proc). A parallel index build's workers are counted only while they run."""
+    if database is None or not os.path.isdir("/proc"):
+        return None
+    total, seen = 0, False
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read().decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        words = command.split()
+        if not command.startswith("postgres:") or (
+            database not in words[1:3] and "parallel worker" not in command
+        ):
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        seen = True
+    return total / _TICK if seen else None
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every process, all cores)."""
+    try:
+        with open("/proc/stat") as handle:
+            values = [int(v) for v in handle.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values[:8]) - idle) / _TICK
+
+
+def _load_all(url: str, extracts: Path, label: str, database: str | None = None) -> None:
     upgrade(url)
     engine = make_engine(url)
     factory = session_factory(engine)
@@ -74,6 +120,8 @@ def _load_all(url: str, extracts: Path, label: str) -> None:
     start = time.perf_counter()
     cpu_start = _cpu_seconds()
     loader_start, workers_start = _cpu_split()
+    busy_start = _machine_busy()
+    server_start = _server_cpu(database)
     for item in planned:
         assert item.entry is not None
         t0 = time.perf_counter()
@@ -92,11 +140,24 @@ def _load_all(url: str, extracts: Path, label: str) -> None:
     elapsed = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_start
     loader_end, workers_end = _cpu_split()
+    server_end = _server_cpu(database)
+    busy = _machine_busy() - busy_start
     print(
         f"{label}: {total_rows:,} rows and {total_events:,} events from {len(planned)} files in "
         f"{elapsed:.1f} s ({total_rows / elapsed:,.0f} rows/s); CPU of loader and workers "
         f"{cpu:.0f} s (database server not counted; loader {loader_end - loader_start:.0f} s, "
         f"workers {workers_end - workers_start:.0f} s); peak memory {_peak_mb():,.0f} MB",
+        flush=True,
+    )
+    server = (
+        f"database server {server_end - server_start:.0f} CPU-s; "
+        if server_start is not None and server_end is not None
+        else ""
+    )
+    cores = os.cpu_count() or 1
+    print(
+        f"{label}: {server}whole machine busy {busy:.0f} CPU-s of {elapsed * cores:.0f} "
+        f"({cores} cores, everyone's work included)",
         flush=True,
     )
     t0 = time.perf_counter()
@@ -132,7 +193,8 @@ def _postgresql(extracts: Path) -> None:
         return
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        _load_all(url.render_as_string(hide_password=False), extracts, "postgresql")
+        rendered = url.render_as_string(hide_password=False)
+        _load_all(rendered, extracts, "postgresql", url.database)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -319,34 +321,44 @@ class _Loader:
         changed_ids: list[str] = []
         out = self.outcome
         source, extract_id, now, cats = self.source, self.extract_id, self.now, self.categories
-        for message in self._messages():
-            if message[0] == "refused":
-                raise _refuse(out, f"refused: {message[1]}")
-            if message[0] == "done":
-                self._take_summary(message[1])
-                break
-            _, rows_read, batch = message
-            for record_id, partner, fields, original, row_events, row_sha in batch:
-                known = existing.get(record_id)
-                if known is not None and known[1] == row_sha and known[2] == "active":
-                    out.rows_unchanged += 1
-                    continue
-                if known is None:
-                    out.rows_new += 1
-                    inserts.append(
-                        (source, record_id, partner, extract_id, "active", row_sha, now, now,
-                         cats, *fields, original)
-                    )  # fmt: skip
-                else:
-                    out.rows_changed += 1
-                    changed_ids.append(record_id)
-                    updates.append(
-                        (partner, extract_id, row_sha, now, cats, *fields, original, known[0])
-                    )
-                for event in row_events:
-                    events.append((source, *event, extract_id))
-            out.rows_read = rows_read
-            self._flush(inserts, updates, changed_ids, events)
+        writing = _WritingThread(self._write_batch)
+        try:
+            for message in self._messages():
+                if message[0] == "refused":
+                    raise _refuse(out, f"refused: {message[1]}")
+                if message[0] == "done":
+                    self._take_summary(message[1])
+                    break
+                _, rows_read, batch = message
+                for record_id, partner, fields, original, row_events, row_sha in batch:
+                    known = existing.get(record_id)
+                    if known is not None and known[1] == row_sha and known[2] == "active":
+                        out.rows_unchanged += 1
+                        continue
+                    if known is None:
+                        out.rows_new += 1
+                        inserts.append(
+                            (source, record_id, partner, extract_id, "active", row_sha, now, now,
+                             cats, *fields, original)
+                        )  # fmt: skip
+                    else:
+                        out.rows_changed += 1
+                        changed_ids.append(record_id)
+                        updates.append(
+                            (partner, extract_id, row_sha, now, cats, *fields, original, known[0])
+                        )
+                    for event in row_events:
+                        events.append((source, *event, extract_id))
+                out.rows_read = rows_read
+                out.events_loaded += len(events)
+                writing.put(inserts, updates, changed_ids, events)
+                inserts, updates, changed_ids, events = [], [], [], []
+                if self.on_progress is not None:
+                    self.on_progress(out.rows_read)
+        except BaseException:
+            writing.abandon()
+            raise
+        writing.close()
 
     def _take_summary(self, summary: PrepareSummary) -> None:
         out = self.outcome
@@ -359,7 +371,7 @@ class _Loader:
         self.loaded = summary.loaded
         out.rows_loaded = len(summary.loaded)
 
-    def _flush(
+    def _write_batch(
         self,
         inserts: list[tuple[Any, ...]],
         updates: list[tuple[Any, ...]],
@@ -375,13 +387,6 @@ class _Loader:
                 [(self.source, rid) for rid in changed_ids],
             )
         w.insert("source_event", EVENT_COLUMNS, events)
-        self.outcome.events_loaded += len(events)
-        if self.on_progress is not None:
-            self.on_progress(self.outcome.rows_read)
-        inserts.clear()
-        updates.clear()
-        changed_ids.clear()
-        events.clear()
 
     def _check_refusal(self, existing: dict[str, tuple[int, str, str]]) -> None:
         out = self.outcome
@@ -498,3 +503,50 @@ class _Loader:
             parts.append(f"{out.values_dropped:,} invalid values dropped")
         parts.append(f"{out.events_loaded:,} events")
         out.message = "; ".join(parts)
+
+
+class _WritingThread:
+    """Writes the row loop's batches in order, on a thread of its own, on the load's own
+    connection and transaction: the database's work on one batch (PostgreSQL's server
+    process; SQLite, which lets go of the GIL while it writes) overlaps the loader's on the
+    next (unpickling, comparing with the records held). Before, the two took turns: on
+    PostgreSQL the loader waited for each COPY to finish, then the server for the loader.
+
+    Nothing else uses the connection until :meth:`close` (or :meth:`abandon`) returns.
+    """
+
+    def __init__(self, write: Callable[..., None]) -> None:
+        self._write = write
+        # Two batches waiting at most: the loader stays ahead without holding the file.
+        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="familyhub-load-writer")
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:  # after a failure, only drain (the loader stops soon)
+                try:
+                    self._write(*item)
+                except BaseException as exc:  # handed to the loader's thread
+                    self._error = exc
+
+    def put(self, *batch: Any) -> None:
+        self._raise()
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        """Wait until every batch is written; raise what writing one raised."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+    def abandon(self) -> None:
+        """The load failed in the loader: wait for the thread to let go of the connection
+        (the caller rolls back), whatever it was writing."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
