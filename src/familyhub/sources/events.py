@@ -93,6 +93,7 @@ class CompiledEvent:
             for name, spec in rule.attributes.items()
         ]
         used = set(_template_fields(rule.description)) | set(_template_fields(rule.id or ""))
+        self._uses_labels = "label" in used
         used.discard("label")
         used.discard("record_id")
         missing = sorted(c for c in used if c not in self.positions)
@@ -103,51 +104,54 @@ class CompiledEvent:
         self._template_cols = [(c, self.positions[c]) for c in used] + [
             (c, self.positions[c]) for c in rule.labels if c in self.positions and c not in used
         ]
+        # What every row reads, looked up once (apply runs millions of times).
+        self._date_col = _col(rule.date)
+        self._end_col = _col(rule.end_date) if rule.end_date else ""
+        self._academic = rule.date_parser == "academic_term"
+        self._description = rule.description
+        self._id_template = rule.id
+        self._suffix = f":{rule.name}"
+        self._fixed_type = rule.type or ""
+        self._type_map = rule.type_from.map if rule.type_from else {}
+        self._type_col = rule.type_from.column if rule.type_from else ""
+        self._fixed_category = rule.data_category
+        self._labels = rule.labels
 
     def apply(
         self, record_id: str, values: list[str], out: list[tuple[Any, ...]], issues: list[Issue]
     ) -> None:
         """Append the event ``values`` (the row's cells, already stripped) make, if any."""
-        from familyhub.sources.normalise import ROW_QUARANTINED, VALUE_DROPPED, Issue
-
-        rule = self.rule
         for check in self._conditions:
             if not check(values):
                 return
         if self._type_idx is not None:
             code = values[self._type_idx]
-            event_type = rule.type_from.map.get(code) if rule.type_from else None
+            event_type = self._type_map.get(code)
             if event_type is None:
-                issues.append(
-                    Issue(
-                        rule.type_from.column if rule.type_from else "",
-                        f"code {code!r} has no event type in the contract; no event made",
-                        VALUE_DROPPED,
-                    )
-                )
+                reason = f"code {code!r} has no event type in the contract; no event made"
+                issues.append(_issue(self._type_col, reason, quarantine=False))
                 return
         else:
-            event_type = rule.type or ""
-        date_col = _col(rule.date)
+            event_type = self._fixed_type
         raw_date = values[self._date_idx]
         end: str | None = None
         try:
-            if rule.date_parser == "academic_term":
+            if self._academic:
                 start, end = academic_term(raw_date)
             else:
                 parsed = iso_date(raw_date, self.formats)
                 if parsed is None:
-                    issues.append(Issue(date_col, "the event date is empty", ROW_QUARANTINED))
+                    issues.append(_issue(self._date_col, "the event date is empty"))
                     return
                 start = parsed
         except InvalidValueError as exc:
-            issues.append(Issue(date_col, exc.reason, ROW_QUARANTINED))
+            issues.append(_issue(self._date_col, exc.reason))
             return
         if self._end_idx is not None:
             try:
                 end = iso_date(values[self._end_idx], self.formats)
             except InvalidValueError as exc:
-                issues.append(Issue(_col(rule.end_date), exc.reason, ROW_QUARANTINED))
+                issues.append(_issue(self._end_col, exc.reason))
                 return
         attributes: dict[str, Any] = {}
         for name, idx, column, convert in self._attrs:
@@ -157,12 +161,24 @@ class CompiledEvent:
             try:
                 attributes[name] = convert(raw)
             except ValueError as exc:
-                issues.append(Issue(column, f"{raw!r} is not {exc}", VALUE_DROPPED))
+                issues.append(_issue(column, f"{raw!r} is not {exc}", quarantine=False))
         fields = {c: values[i] for c, i in self._template_cols}
         fields["record_id"] = record_id
-        labels = _Labels(rule.labels, fields)
-        description = rule.description.format(**fields, label=labels)
-        event_id = rule.id.format(**fields, label=labels) if rule.id else f"{record_id}:{rule.name}"
+        if self._uses_labels:
+            labels = _Labels(self._labels, fields)
+            description = self._description.format(**fields, label=labels)
+            event_id = (
+                self._id_template.format(**fields, label=labels)
+                if self._id_template
+                else record_id + self._suffix
+            )
+        else:
+            description = self._description.format(**fields)
+            event_id = (
+                self._id_template.format(**fields)
+                if self._id_template
+                else record_id + self._suffix
+            )
         out.append(
             (
                 record_id,
@@ -170,11 +186,19 @@ class CompiledEvent:
                 event_type,
                 start,
                 end,
-                rule.data_category or self.category(event_type),
+                self._fixed_category or self.category(event_type),
                 description,
                 encode_json(attributes),
             )
         )
+
+
+def _issue(column: str, reason: str, *, quarantine: bool = True) -> Issue:
+    """An issue with ``column``: the row quarantined, or (``quarantine=False``) one value
+    dropped. Imported here, on the rare row with a problem: normalise imports this module."""
+    from familyhub.sources.normalise import ROW_QUARANTINED, VALUE_DROPPED, Issue
+
+    return Issue(column, reason, ROW_QUARANTINED if quarantine else VALUE_DROPPED)
 
 
 def _col(ref: Any) -> str:
