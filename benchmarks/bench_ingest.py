@@ -89,9 +89,10 @@ def _server_cpu(database: str | None) -> float | None:
                 stat = handle.read()
         except OSError:
             continue
-        words = command.split()
+        # e.g. "postgres: 15/main: postgres h3_ingest 127.0.0.1(58398) COPY"
+        words = command.replace("\0", " ").split()
         if not command.startswith("postgres:") or (
-            database not in words[1:3] and "parallel worker" not in command
+            database not in words[1:5] and "parallel worker" not in command
         ):
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
