@@ -3,6 +3,7 @@
     python -m benchmarks linkage                      # 100,000 people (the target)
     FH_BENCH_PEOPLE=20000 python -m benchmarks linkage
     FH_BENCH_TEXTBOOK=0 ...                           # skip the textbook comparison
+    FH_BENCH_EM_SAMPLE_UNITS=40000 ...                # train EM on a sample of that many units
     FH_BENCH_DUCKDB=/tmp/bench.duckdb ...             # keep the working tables to inspect
     FH_BENCH_PARTS=ops FH_BENCH_OPS_PEOPLE=1000000    # only the operations (full link through
                                                       # SQLite, incremental, match latency)
@@ -22,7 +23,7 @@ import duckdb
 import pyarrow as pa
 from tests.unit.linkage.population import population
 
-from familyhub.linkage import evaluate, pipeline
+from familyhub.linkage import evaluate, model, pipeline
 
 TRUTH_COLUMNS = ["id", "true_person", "name_origin", "birth_group", "namesake_group"]
 
@@ -172,6 +173,10 @@ def operations_benchmark() -> None:
 
 def quality_benchmark() -> None:
     people = int(os.environ.get("FH_BENCH_PEOPLE", "100000"))
+    if "FH_BENCH_EM_SAMPLE_UNITS" in os.environ:
+        # Train EM on a sample as small, relative to the population, as at 1,000,000 people.
+        model.EM_SAMPLE_UNITS = int(os.environ["FH_BENCH_EM_SAMPLE_UNITS"])
+        print(f"EM trained on at most {model.EM_SAMPLE_UNITS:,} linkage units")
     seed = int(os.environ.get("FH_BENCH_SEED", "7"))
     start = time.perf_counter()
     records = population(people, seed)
@@ -191,6 +196,8 @@ def quality_benchmark() -> None:
           f"blocked edges {result.clusters.blocked_edges}")  # fmt: skip
     scoring = result.stages.wall["score"] + result.stages.wall["cluster"]
     print(f"scoring + clustering: {records.num_rows / scoring * 60:,.0f} source records a minute")
+    if result.training_summary:
+        print(f"EM trained on {result.training_summary['em_units']:,} linkage units")
     con.execute(
         "create or replace view fh_record_cluster_eval as select id as unique_id, cluster_id "
         "from fh_record_cluster"

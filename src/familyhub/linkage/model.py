@@ -40,6 +40,13 @@ DETERMINISTIC_RULES: list[str | BlockingRuleCreator] = [
 ]
 RECALL_OF_DETERMINISTIC_RULES = 0.8
 U_SAMPLE_PAIRS = 1_000_000
+# EM learns each m from the pairs its blocking rules make, and those grow with the square of
+# the population in a district: beyond this many linkage units it trains on a random sample
+# of them (the same seed, the same sample). m is a proportion among matching pairs: a
+# sample of hundreds of thousands of units holds plenty of them, and the prior and u are
+# still estimated on everyone. (100,000 people make about 110,000 units; 1,000,000 about 1.1
+# million.)
+EM_SAMPLE_UNITS = 400_000
 # No level's m or u may be learned as (near) zero: a disagreement seen in no training pair
 # (a surname change, a mistyped NI number) must cost a lot, not make a match impossible.
 M_FLOOR = 0.002
@@ -117,7 +124,14 @@ def train(
     em_settings["probability_two_random_records_match"] = trained[
         "probability_two_random_records_match"
     ]
-    em_linker = linker_for(con, table, em_settings)
+    em_table = table
+    if n_records > EM_SAMPLE_UNITS:
+        em_table = f"{table}_em_sample"
+        con.execute(
+            f"create or replace table {em_table} as select * from {table} "
+            f"order by hash(unique_id, {int(seed)}) limit {EM_SAMPLE_UNITS}"
+        )
+    em_linker = linker_for(con, em_table, em_settings)
     sessions = []
     failed: list[str] = []
     for rule in training_blocking_rules():
@@ -139,6 +153,8 @@ def train(
     trained = regularise(
         _copy_parameters(trained, em_linker.misc.save_model_to_json(), ("m_probability",))
     )
+    if em_table != table:
+        con.execute(f"drop table {em_table}")
     summary = {
         "records": n_records,
         "sources": dict(con.sql(f"select source, count(*) from {table} group by 1").fetchall()),
@@ -146,6 +162,7 @@ def train(
         "em_blocking_rules": len(sessions),
         "em_blocking_rules_failed": failed,
         "u_sample_pairs": min(U_SAMPLE_PAIRS, max(n_records * 20, 10_000)),
+        "em_units": min(n_records, EM_SAMPLE_UNITS),
     }
     return trained, summary
 

@@ -31,6 +31,13 @@ from familyhub.runs import finish_run, start_run, utcnow
 
 # Tables a full run rewrites whole (see ``store.indexes_built_after``).
 REWRITTEN_TABLES = ("person", "person_link", "golden_value")
+# Their indexes that rows are written in the order of (links by record, all of one run;
+# golden values by person and field; new persons all active), so kept up as they go.
+INDEXES_IN_WRITE_ORDER = (
+    "ix_person_link_run_id",
+    "ix_golden_value_person_field",
+    "ix_person_status",
+)
 PERSON_COLUMNS = [
     "given_name",
     "family_name",
@@ -354,7 +361,9 @@ def _write_results(
     rectified = corrections.apply_in_run(session, con, merged=assignment.merged)
     # A full run rewrites (nearly) every person, link and golden value: on SQLite their
     # secondary indexes are built once afterwards rather than kept up row by row.
-    with store.indexes_built_after(session, REWRITTEN_TABLES if scope is None else ()):
+    with store.indexes_built_after(
+        session, REWRITTEN_TABLES if scope is None else (), kept=INDEXES_IN_WRITE_ORDER
+    ):
         counts = _write_rows(
             session, con, assignment, run_id=run_id, model_id=model_id, scope=scope, held=held
         )

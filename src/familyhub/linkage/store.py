@@ -63,6 +63,7 @@ def source_records(session: Session, *, changed_since: datetime | None = None) -
 # SQLite's page cache while a run writes (negative: KiB): the indexes being filled stay in
 # memory instead of being read back page by page (the default is 2 MB).
 WRITE_CACHE_KIB = 262_144
+SORT_THREADS = 2
 
 
 def sqlite_indexes(session: Session, table: str) -> list[tuple[str, str]]:
@@ -79,9 +80,14 @@ def sqlite_indexes(session: Session, table: str) -> list[tuple[str, str]]:
 
 
 @contextmanager
-def indexes_built_after(session: Session, tables: Sequence[str]) -> Iterator[None]:
+def indexes_built_after(
+    session: Session, tables: Sequence[str], *, kept: Sequence[str] = ()
+) -> Iterator[None]:
     """On SQLite, write ``tables`` with their secondary indexes dropped, and build them again
     with the same statements when the block ends (PostgreSQL: nothing changes).
+
+    ``kept``: indexes left in place because rows arrive in their order (appending to a
+    B-tree costs less than sorting it afresh).
 
     For writes that replace (nearly) every row: one sort per index instead of millions of
     scattered B-tree inserts. It all happens in the caller's transaction, so a failed run
@@ -94,10 +100,15 @@ def indexes_built_after(session: Session, tables: Sequence[str]) -> Iterator[Non
     raw = session.connection().connection.driver_connection
     cursor = raw.cursor()  # type: ignore[union-attr]
     cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    threads = cursor.execute("PRAGMA threads").fetchone()[0]
     cursor.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+    # Building an index is a sort: SQLite may sort on helper threads (none by default).
+    cursor.execute(f"PRAGMA threads = {SORT_THREADS}")
     statements: list[str] = []
     for table in tables:
         for name, sql in sqlite_indexes(session, table):
+            if name in kept:
+                continue
             session.connection().exec_driver_sql(f'drop index "{name}"')
             statements.append(sql)
     try:
@@ -106,6 +117,7 @@ def indexes_built_after(session: Session, tables: Sequence[str]) -> Iterator[Non
             session.connection().exec_driver_sql(sql)
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+        cursor.execute(f"PRAGMA threads = {int(threads)}")
         cursor.close()
 
 
