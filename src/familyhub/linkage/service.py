@@ -456,10 +456,13 @@ def _write_rows(
         session,
         "person_id_event",
         ["run_id", "event", "person_id", "other_person_id", "records_moved", "reason", "at"],
+        # One per person on a first run: the time is rendered once, not per row.
         (
-            (run_id, e.event, e.person_id, e.other_person_id, e.records_moved, e.reason, now)
+            (run_id, e.event, e.person_id, e.other_person_id, e.records_moved, e.reason, at)
+            for at in [store.timestamp_text(now, postgres)]
             for e in assignment.events
         ),
+        prepared=True,
     )
     return {"records_linked": n_links, "golden_values": n_golden}
 

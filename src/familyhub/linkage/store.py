@@ -136,6 +136,13 @@ def timestamp_sql(postgres: bool) -> str:
     return "strftime({}, '%Y-%m-%d %H:%M:%S.%f')"
 
 
+def timestamp_text(value: datetime, postgres: bool) -> str:
+    """``value`` (UTC) as the database stores it, for rows that go in ``prepared``."""
+    if postgres:
+        return str(_copy_value(value).isoformat())
+    return str(_sqlite_value(value))
+
+
 def stream(con: Any, sql: str) -> Iterator[tuple[Any, ...]]:
     """Rows of a DuckDB query as tuples, converted a column at a time through Arrow."""
     table = con.sql(sql).to_arrow_table()

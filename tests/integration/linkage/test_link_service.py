@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +232,11 @@ def test_full_runs_leave_every_index_as_it_was_and_a_failed_run_keeps_them(
     cache = tmp_path / "linkage.duckdb"
     service.link(session=session, actor="test", cache=cache)  # into empty tables
     assert _index_definitions(session) == before
+    # Id events are written with the run's time, read back as a time.
+    at = session.scalars(select(PersonIdEvent.at)).first()
+    assert at is not None
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - at).total_seconds()) < 600
     n_links = session.scalar(select(func.count()).select_from(PersonLink))
     service.link(session=session, actor="test", cache=cache)  # over the first run's rows
     assert _index_definitions(session) == before
