@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from familyhub.linkage import pipeline, review, service
+from familyhub.linkage import pipeline, review, service, store
+from familyhub.linkage.features import SOURCE_COLUMNS
 from familyhub.linkage.models import GoldenValue, Person, PersonIdEvent, PersonLink
 from familyhub.linkage.persons import resolve
 from tests.integration.linkage.conftest import load_records, synthetic
@@ -260,3 +261,30 @@ def test_full_runs_leave_every_index_as_it_was_and_a_failed_run_keeps_them(
             text("explain query plan select id from person_link where person_id = 'x'")
         ).all()
         assert "ix_person_link_person_id" in " ".join(str(r[-1]) for r in plan)
+
+
+def test_source_records_are_read_back_exactly_whatever_their_characters(
+    session: Session,
+) -> None:
+    """SQLite rows come through JSON (``store._sqlite_as_json``): quotes, backslashes, line
+    breaks, accents and emoji, empty strings and nulls come back as they were stored."""
+    awkward = ['O\'Brien "Jr"', "back\\slash", "two\nlines", "Zoë Łukasz 王", "🙂", "", None]
+    records = synthetic(30, seed=3).slice(0, len(awkward))
+    records = records.set_column(
+        records.schema.get_field_index("given_name"), "given_name", pa.array(awkward, pa.string())
+    )
+    load_records(session, records)
+    read = store.source_records(session).sort_by("id")
+    assert read.column_names == SOURCE_COLUMNS
+    assert read["given_name"].to_pylist() == awkward
+    assert read["id"].to_pylist() == sorted(records["id"].to_pylist())
+
+    def as_text(values: list[Any]) -> list[str | None]:
+        return [None if v is None else str(v) for v in values]
+
+    assert as_text(read["date_of_birth"].to_pylist()) == as_text(
+        records.sort_by("id")["date_of_birth"].to_pylist()
+    )
+    changed = store.source_records(session, changed_since=datetime.now(UTC) - timedelta(hours=1))
+    assert changed.num_rows == len(awkward)
+    assert store.source_records(session, changed_since=datetime.now(UTC)).num_rows == 0
