@@ -17,6 +17,17 @@ from tests.unit.linkage.population import make_people, make_records
 TRUTH = ["true_person", "name_origin", "household", "birth_group", "namesake_group"]
 
 
+def _rounded(value: Any) -> Any:
+    """The value with every float to 9 significant digits, for comparing trained models."""
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
 def _train() -> dict[str, Any]:
     records = make_records(make_people(600, 11), 11)
     con = pipeline.connect()
@@ -47,7 +58,9 @@ def test_em_on_a_sample_of_units_is_repeatable_and_still_links(
     assert first["units"] > 1000
     assert first["summary"]["em_units"] == 500
     assert "fh_records_em_sample" not in first["tables"]
-    assert _train()["trained"] == first["trained"]
+    # The same sample, so the same model: DuckDB's parallel sums may differ in the last bit
+    # between runs, which is not a different model.
+    assert _rounded(_train()["trained"]) == _rounded(first["trained"])
     overall = first["quality"]["overall"]
     assert overall["pairwise_precision"] >= 0.99
     assert overall["pairwise_recall"] >= 0.95
