@@ -9,7 +9,6 @@ reread everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from familyhub.config import get_settings
-from familyhub.linkage import corrections, golden, persons, pipeline, store
+from familyhub.linkage import changes, corrections, golden, persons, pipeline, store
 from familyhub.linkage.models import LinkageModel, ManualDecision, Person, PersonLink, ReviewPair
 from familyhub.linkage.settings import MODEL_NAME
 from familyhub.runs import finish_run, start_run, utcnow
@@ -304,26 +303,16 @@ def _cluster_warnings(result: pipeline.PipelineResult) -> list[str]:
     return warnings
 
 
-def _previous_links(
-    session: Session, con: duckdb.DuckDBPyConnection, held: Held, scope: set[str] | None
-) -> None:
-    """Table ``fh_prev``: the links this run may change (every link, or the scope's)."""
-    sql = "select source_record_id as id, person_id from person_link"
-    if scope is None:
-        parts = [store.read_arrow(session, sql)]
-    else:
-        # Only the scope's persons can be kept, split, merged or retired by an incremental
-        # run: reading every link would make it cost as much as the population.
-        parts = [
-            store.read_arrow(session, f"{sql} where person_id in ({marks})", values)
-            for marks, values in _in_lists(sorted(scope))
-        ]
-    parts = [t for t in parts if t.num_rows]
-    previous = (
-        pa.concat_tables(parts, promote_options="permissive")
-        if parts
-        else pa.table({"id": pa.array([], pa.int64()), "person_id": pa.array([], pa.string())})
+def _previous_links(session: Session, con: duckdb.DuckDBPyConnection, held: Held) -> None:
+    """Table ``fh_prev``: every stored link (a full run may keep, split, merge or retire any
+    person); an incremental run reads its scope's (``changes.read_previous``)."""
+    previous = store.read_arrow(
+        session, "select source_record_id as id, person_id from person_link"
     )
+    if not previous.num_rows:
+        previous = pa.table(
+            {"id": pa.array([], pa.int64()), "person_id": pa.array([], pa.string())}
+        )
     # A restricted person is out of this run: not kept, merged, split or retired by it.
     previous = without_held(previous, held)
     con.register("fh_prev_in", previous)
@@ -349,7 +338,16 @@ def _write_results(
     ``scope``: the previous persons this run re-clustered (incremental); None for all.
     ``held``: restricted persons, whose links and golden values stay as they are.
     """
-    _previous_links(session, con, held, scope)
+    if scope is None:
+        _previous_links(session, con, held)
+    else:
+        changes.read_previous(
+            session,
+            con,
+            scope=scope,
+            changed=[int(i) for (i,) in con.sql("select id from fh_changed").fetchall()],
+            held_records=held.record_ids,
+        )
     con.execute(
         "create or replace table fh_rc as select id as unique_id, cluster_id from fh_record_cluster"
     )
@@ -359,8 +357,9 @@ def _write_results(
     pipeline.build_link_rows(con, assignment.person_of_cluster, manual_ids)
     golden.build(con, raw="fh_raw", record_person="fh_record_person")
     rectified = corrections.apply_in_run(session, con, merged=assignment.merged)
-    # A full run rewrites (nearly) every person, link and golden value: on SQLite their
-    # secondary indexes are built once afterwards rather than kept up row by row.
+    # A full run rewrites (nearly) every person, link and golden value: on SQLite (and on
+    # PostgreSQL into empty tables) their secondary indexes are built once afterwards rather
+    # than kept up row by row.
     with store.indexes_built_after(
         session, REWRITTEN_TABLES if scope is None else (), kept=INDEXES_IN_WRITE_ORDER
     ):
@@ -397,61 +396,64 @@ def _write_rows(
     model_id: int,
     scope: set[str] | None,
     held: Held,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Persons, links, golden values and id events; returns the links and values written."""
     now = utcnow()
     _write_persons(session, con, assignment, run_id=run_id, now=now)
-    touched = {str(p) for (p,) in con.sql("select distinct person_id from fh_link_rows").fetchall()}
-    if scope is None and not held.person_ids:
+    if scope is not None:
+        # Only what changed is written: most of the scope's rows are as they were.
+        touched = {
+            str(p) for (p,) in con.sql("select distinct person_id from fh_link_rows").fetchall()
+        }
+        counts = changes.write(
+            session,
+            con,
+            run_id=run_id,
+            model_id=model_id,
+            golden_persons=touched | set(assignment.merged) | assignment.retired,
+        )
+        _write_id_events(session, assignment, run_id=run_id, now=now)
+        return counts
+    if not held.person_ids:
         session.execute(text("delete from person_link"))
         session.execute(text("delete from golden_value"))
-    elif scope is None:
+    else:
         kept = sorted(held.person_ids)
         marks = ", ".join(f":p{i}" for i in range(len(kept)))
         values = {f"p{i}": p for i, p in enumerate(kept)}
         session.execute(text(f"delete from person_link where person_id not in ({marks})"), values)
         session.execute(text(f"delete from golden_value where person_id not in ({marks})"), values)
-    else:
-        # The scope's persons hold every link this run rewrites, apart from changed records
-        # (a new one has none yet; a withdrawn one goes).
-        _delete_in(session, "person_link", "person_id", sorted(scope))
-        changed = [int(i) for (i,) in con.sql("select id from fh_changed").fetchall()]
-        _delete_in(session, "person_link", "source_record_id", changed)
-        _delete_in(
-            session,
-            "golden_value",
-            "person_id",
-            sorted(touched | set(assignment.merged) | assignment.retired),
-        )
     # Values are rendered for the database inside DuckDB (text timestamps, JSON text,
     # integer booleans), so rows go to the driver without per-value work in Python.
     postgres = store.is_postgres(session)
     stamp = store.timestamp_sql(postgres)
     flag = "chosen" if postgres else "chosen::int"
-    n_links = store.bulk_insert(
+    n_links = store.insert_query(
         session,
         "person_link",
         ["source_record_id", "source", "record_id", "person_id", "kind", "score",
          "match_probability", "model_id", "run_id", "linked_at"],
-        store.stream(
-            con,
-            "select id, source, record_id, person_id, kind, score, match_probability, "
-            f"{int(model_id)}, {int(run_id)}, {stamp.format('now()::timestamp')} from fh_link_rows "
-            "order by id",
-        ),
-        prepared=True,
+        con,
+        "select id, source, record_id, person_id, kind, score, match_probability, "
+        f"{int(model_id)}, {int(run_id)}, {stamp.format('now()::timestamp')} from fh_link_rows "
+        "order by id",
     )  # fmt: skip
-    n_golden = store.bulk_insert(
+    n_golden = store.insert_query(
         session,
         "golden_value",
         ["person_id", "field", "value", "chosen", "sources", "source_count", "last_seen", "rule"],
-        store.stream(
-            con,
-            f"select person_id, field, value, {flag}, sources, source_count, "
-            f"{stamp.format('last_seen')}, rule from fh_golden order by person_id, field",
-        ),
-        prepared=True,
+        con,
+        f"select person_id, field, value, {flag}, sources, source_count, "
+        f"{stamp.format('last_seen')}, rule from fh_golden order by person_id, field",
     )  # fmt: skip
+    _write_id_events(session, assignment, run_id=run_id, now=now)
+    return {"records_linked": n_links, "golden_values": n_golden}
+
+
+def _write_id_events(
+    session: Session, assignment: persons.Assignment, *, run_id: int, now: datetime
+) -> None:
+    postgres = store.is_postgres(session)
     store.bulk_insert(
         session,
         "person_id_event",
@@ -464,21 +466,6 @@ def _write_rows(
         ),
         prepared=True,
     )
-    return {"records_linked": n_links, "golden_values": n_golden}
-
-
-def _in_lists(values: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``values`` in chunks of 500, each as the marks of an SQL ``in (...)`` and their
-    parameters (a statement may bind only so many)."""
-    for i in range(0, len(values), 500):
-        chunk = values[i : i + 500]
-        marks = ", ".join(f":v{j}" for j in range(len(chunk)))
-        yield marks, {f"v{j}": v for j, v in enumerate(chunk)}
-
-
-def _delete_in(session: Session, table: str, column: str, values: list[Any]) -> None:
-    for marks, params in _in_lists(values):
-        session.execute(text(f"delete from {table} where {column} in ({marks})"), params)
 
 
 def _write_persons(
@@ -498,16 +485,13 @@ def _write_persons(
     if session.execute(text("select 1 from person limit 1")).first() is None:
         # The first run: every person is new, so no staging table and no update.
         stamp = store.timestamp_sql(postgres).format(f"'{now.isoformat()}'::timestamptz")
-        store.bulk_insert(
+        store.insert_query(
             session,
             "person",
             ["id", "status", "created_at", "updated_at", "last_run_id", *PERSON_COLUMNS],
-            store.stream(
-                con,
-                f"select person_id, 'active', {stamp}, {stamp}, {int(run_id)}, "
-                f"{', '.join(rendered)} from fh_person_summary order by person_id",
-            ),
-            prepared=True,
+            con,
+            f"select person_id, 'active', {stamp}, {stamp}, {int(run_id)}, "
+            f"{', '.join(rendered)} from fh_person_summary order by person_id",
         )
         return
     temp = "fh_tmp_person"
@@ -520,12 +504,12 @@ def _write_persons(
             " has_conflicts boolean)"
         )
     )
-    store.bulk_insert(
+    store.insert_query(
         session,
         temp,
         ["id", *PERSON_COLUMNS],
-        store.stream(con, f"select person_id, {', '.join(rendered)} from fh_person_summary"),
-        prepared=True,
+        con,
+        f"select person_id, {', '.join(rendered)} from fh_person_summary",
     )
     columns = ", ".join(PERSON_COLUMNS)
     prefixed = ", ".join(f"t.{c}" for c in PERSON_COLUMNS)
@@ -538,10 +522,15 @@ def _write_persons(
         {"now": now, "run": run_id},
     )
     sets = ", ".join(f"{c} = {temp}.{c}" for c in PERSON_COLUMNS)
+    # A person whose headline values are as they were is left as it was (updated_at and
+    # last_run_id say when it last changed): an incremental run re-clusters thousands.
+    distinct = "is distinct from" if postgres else "is not"
+    differs = " or ".join(f"person.{c} {distinct} {temp}.{c}" for c in PERSON_COLUMNS)
     session.execute(
         text(
             f"update person set {sets}, status = 'active', merged_into = null, "
-            f"updated_at = :now, last_run_id = :run from {temp} where person.id = {temp}.id"
+            f"updated_at = :now, last_run_id = :run from {temp} where person.id = {temp}.id "
+            f"and (person.status <> 'active' or person.merged_into is not null or {differs})"
         ),
         {"now": now, "run": run_id},
     )
