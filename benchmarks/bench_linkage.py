@@ -7,6 +7,9 @@
     FH_BENCH_DUCKDB=/tmp/bench.duckdb ...             # keep the working tables to inspect
     FH_BENCH_PARTS=ops FH_BENCH_OPS_PEOPLE=1000000    # only the operations (full link through
                                                       # SQLite, incremental, match latency)
+    FH_BENCH_PARTS=copies FH_BENCH_NEW_RECORDS=10000  # into the configured, linked database:
+                                                      # that many copies of linked records under
+                                                      # new ids (then familyhub link --incremental)
 
 Prints pairwise precision/recall/F1, B-cubed F1, per name-origin group recall, twin and
 namesake pairs merged, and the time of each stage. Figures only: nothing here asserts.
@@ -97,6 +100,51 @@ def main() -> None:
         quality_benchmark()
     if "ops" in parts:
         operations_benchmark()
+    if "copies" in parts:
+        add_copies()
+
+
+def add_copies() -> None:
+    """Copy ``FH_BENCH_NEW_RECORDS`` linked source records, drawn at random (seed
+    ``FH_BENCH_SEED``), under new ids and record ids, updated now, into the database
+    ``FAMILYHUB_DATABASE_URL`` / ``FAMILYHUB_DATA_DIR`` names: a partner sending people again
+    under new record ids. Each touches its person, so an incremental run re-clusters about as
+    many persons as records added."""
+    import random
+
+    from sqlalchemy import select, text
+
+    from familyhub.db import unit_of_work
+    from familyhub.linkage.models import PersonLink
+    from familyhub.runs import utcnow
+    from familyhub.sources.models import SourceRecord
+
+    n = int(os.environ.get("FH_BENCH_NEW_RECORDS", "10000"))
+    seed = int(os.environ.get("FH_BENCH_SEED", "7"))
+    columns = [c.name for c in SourceRecord.__table__.columns if c.name != "id"]
+    now = utcnow()
+    with unit_of_work() as session:
+        linked = sorted(session.scalars(select(PersonLink.source_record_id)))
+        chosen = random.Random(seed).sample(linked, n)
+        offset = int(session.scalar(text("select max(id) from source_record")) or 0)
+        tag = now.strftime("%Y%m%d%H%M%S")
+        values = {
+            "record_id": f"record_id || '-again-{tag}'",
+            "updated_at": ":now",
+            "first_seen_at": ":now",
+        }
+        for i in range(0, n, 500):
+            chunk = chosen[i : i + 500]
+            marks = ", ".join(str(int(r)) for r in chunk)
+            session.execute(
+                text(
+                    f"insert into source_record (id, {', '.join(columns)}) "  # noqa: S608
+                    f"select id + {offset}, {', '.join(values.get(c, c) for c in columns)} "
+                    f"from source_record where id in ({marks})"
+                ),
+                {"now": now},
+            )
+    print(f"copies: {n:,} linked records copied under new ids (ids above {offset:,})")
 
 
 def operations_benchmark() -> None:
