@@ -23,7 +23,7 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -313,26 +313,23 @@ def _exit_with(parent: int) -> None:
             os._exit(0)
 
 
-def _worker(
+def _prepare(
     path: Path,
     contract: Contract,
     today: date,
     out: Any,
-    parent: int,
     suppressed: Suppressed | None,
     worker: int,
     workers: int,
     batch_rows: int,
 ) -> None:
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    # Normalising makes millions of short-lived objects and no reference cycles: the cyclic
-    # collector would only slow it (a pass every few hundred rows); collect between batches.
-    gc.disable()
+    """One file's share of normalising, in a worker: its batches, then ``end`` (or
+    ``refused`` / ``error``)."""
     try:
         opened = open_extract(path, contract.format)
-        normaliser = RowNormaliser(contract, opened.header, today=today)
-        normalising = RowNormalising(contract, normaliser, suppressed, keep_values=False)
         try:
+            normaliser = RowNormaliser(contract, opened.header, today=today)
+            normalising = RowNormalising(contract, normaliser, suppressed, keep_values=False)
             batches = _normalised_batches(opened.rows, normalising, worker, workers, batch_rows)
             for index, rows in batches:
                 out.put(("batch", index, rows))
@@ -341,9 +338,127 @@ def _worker(
         except FileRefusedError as exc:
             out.put(("refused", str(exc)))
             return
+        finally:
+            opened.close()
         out.put(("end",))
     except BaseException:
         out.put(("error", traceback.format_exc()))
+
+
+def _worker(tasks: Any, out: Any, parent: int) -> None:
+    """A pool process: prepares one file's share per task until told to stop (None)."""
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    # Normalising makes millions of short-lived objects and no reference cycles: the cyclic
+    # collector would only slow it (a pass every few hundred rows); collect between batches.
+    gc.disable()
+    while (task := tasks.get()) is not None:
+        path, contract, today, suppressed, worker, workers, batch_rows = task
+        _prepare(path, contract, today, out, suppressed, worker, workers, batch_rows)
+        gc.collect()  # the last file's normaliser and identity cache
+
+
+class _WorkerPool:
+    """Worker processes kept between loads: starting one (a new Python importing the
+    contract and normalising code) took about a second of the loader's waiting and more of
+    the machine's CPU, for every file of a drop folder. A pool is used by one load at a
+    time; it is ended when a load using it fails in any way (its processes may be part-way
+    through a file) and after :data:`POOL_IDLE_SECONDS` unused.
+
+    The processes are spawned, not forked: a forked child would hold the loader's database
+    socket open, and a loader killed mid-load would then leave its transaction (and its locks)
+    alive on PostgreSQL for as long as the child lived.
+    """
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.count = count
+        self.tasks = [context.Queue() for _ in range(count)]
+        self.channels = [context.Queue(maxsize=2) for _ in range(count)]
+        parent = os.getpid()
+        self.processes = [
+            context.Process(
+                target=_worker, args=(self.tasks[k], self.channels[k], parent), daemon=True
+            )
+            for k in range(count)
+        ]
+        for process in self.processes:
+            process.start()
+
+    def alive(self) -> bool:
+        return all(process.is_alive() for process in self.processes)
+
+    def close(self, *, kill: bool) -> None:
+        for process, tasks in zip(self.processes, self.tasks, strict=True):
+            if kill:
+                process.kill()
+            elif process.is_alive():
+                tasks.put(None)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+        for queue_ in (*self.tasks, *self.channels):
+            queue_.close()
+
+
+# Seconds an unused pool lives before its processes end.
+POOL_IDLE_SECONDS = 60.0
+_pool: _WorkerPool | None = None
+_pool_lock = threading.Lock()  # held by the load using ``_pool``
+_pool_timer: threading.Timer | None = None
+
+
+def _take_pool(count: int) -> tuple[_WorkerPool, bool]:
+    """A pool of ``count`` processes for one load, and whether it is the shared one (a
+    second load at the same time in this process gets a pool of its own)."""
+    global _pool, _pool_timer
+    if not _pool_lock.acquire(blocking=False):
+        return _WorkerPool(count), False
+    if _pool_timer is not None:
+        _pool_timer.cancel()
+        _pool_timer = None
+    if _pool is not None and (_pool.count != count or not _pool.alive()):
+        _pool.close(kill=True)
+        _pool = None
+    if _pool is None:
+        try:
+            _pool = _WorkerPool(count)
+        except BaseException:
+            _pool_lock.release()
+            raise
+    return _pool, True
+
+
+def _give_back(pool: _WorkerPool, shared: bool, *, clean: bool) -> None:
+    """End the load's use of ``pool``: kept for the next load when the load ended cleanly
+    (every process has finished its share), otherwise its processes are killed."""
+    global _pool, _pool_timer
+    if not shared:
+        pool.close(kill=not clean)
+        return
+    try:
+        if not clean:
+            pool.close(kill=True)
+            _pool = None
+        else:
+            _pool_timer = threading.Timer(POOL_IDLE_SECONDS, _close_idle_pool)
+            _pool_timer.daemon = True
+            _pool_timer.start()
+    finally:
+        _pool_lock.release()
+
+
+def _close_idle_pool() -> None:
+    global _pool
+    if not _pool_lock.acquire(blocking=False):
+        return  # a load has just taken it
+    try:
+        if _pool is not None:
+            _pool.close(kill=False)
+            _pool = None
+    finally:
+        _pool_lock.release()
 
 
 def in_workers(
@@ -354,29 +469,17 @@ def in_workers(
     suppressed: Suppressed | None = None,
     workers: int | None = None,
     batch_rows: int = BATCH_ROWS,
-) -> Iterator[Message]:
-    """Normalise ``path`` in worker processes, a few batches ahead; reduce here, in order.
-
-    The processes are spawned, not forked: a forked child would hold the loader's database
-    socket open, and a loader killed mid-load would then leave its transaction (and its locks)
-    alive on PostgreSQL for as long as the child lived.
-    """
+) -> Generator[Message, None, None]:
+    """Normalise ``path`` in worker processes (kept between loads, see :class:`_WorkerPool`),
+    a few batches ahead; reduce here, in order."""
     count = workers or WORKERS
-    context = multiprocessing.get_context("spawn")
-    channels = [context.Queue(maxsize=2) for _ in range(count)]
-    parent = os.getpid()
-    processes = [
-        context.Process(
-            target=_worker,
-            args=(path, contract, today, channels[k], parent, suppressed, k, count, batch_rows),
-            daemon=True,
-        )
-        for k in range(count)
-    ]
-    for process in processes:
-        process.start()
-    reducer = RowReducer(contract, header)
+    pool, shared = _take_pool(count)
+    clean = False
     try:
+        channels, processes = pool.channels, pool.processes
+        for k in range(count):
+            pool.tasks[k].put((path, contract, today, suppressed, k, count, batch_rows))
+        reducer = RowReducer(contract, header)
         index = 0
         while True:
             k = index % count
@@ -394,6 +497,12 @@ def in_workers(
             rows = message[2]
             yield ("batch", reducer.summary.rows_read + len(rows), reducer.batch(rows))
             index += 1
+        # The batches are contiguous: worker k had none left, so neither has any other;
+        # each still owes its end of the file before it can take the next.
+        for j in range(count):
+            if j != k and _receive(path, channels[j], processes[j])[0] != "end":
+                raise RuntimeError(f"{path.name}: a worker sent rows after the file's end")
+        clean = True
         if reducer.unread:
             opened = open_extract(path, contract.format)
             try:
@@ -402,12 +511,7 @@ def in_workers(
                 opened.close()
         yield ("done", reducer.finish(suppressed))
     finally:
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-        for process, channel in zip(processes, channels, strict=True):
-            process.join(timeout=5)
-            channel.close()
+        _give_back(pool, shared, clean=clean)
 
 
 def _receive(path: Path, channel: Any, process: Any) -> Message:

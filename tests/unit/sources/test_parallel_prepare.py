@@ -7,12 +7,14 @@ relationships come out the same.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from familyhub.sources import prepare
 from familyhub.sources.normalise import RowNormaliser
 from familyhub.sources.prepare import in_process, in_workers
 from familyhub.sources.readers import open_extract
@@ -93,3 +95,67 @@ def test_a_person_recurring_in_a_file_gets_each_rows_own_issues(tmp_path: Path) 
     dropped = [(q.row_number, q.field) for q in summary.quarantine if q.action == "value_dropped"]
     assert dropped == [(2, "nhs_number"), (3, "nhs_number"), (4, "nhs_number")]
     assert summary.rows_quarantined == 1  # the impossible date of birth, on row 5
+
+
+def _pids() -> list[int]:
+    assert prepare._pool is not None
+    return [p.pid for p in prepare._pool.processes if p.pid is not None]
+
+
+def test_the_worker_processes_are_kept_for_the_next_file(tmp_path: Path) -> None:
+    # Starting worker processes cost every file of a folder about a second; the next load
+    # takes the same processes, and prepares its rows exactly as fresh ones would.
+    path = _file(tmp_path)
+    contract = find_contract("police_incidents").contract
+    header = open_extract(path, contract.format).header
+    first, (_, summary_first) = _collect(
+        in_workers(path, contract, header, TODAY, workers=2, batch_rows=7)
+    )
+    pids = _pids()
+    second, (_, summary_second) = _collect(
+        in_workers(path, contract, header, TODAY, workers=2, batch_rows=5)
+    )
+    assert _pids() == pids
+    assert second == first
+    assert summary_second.quarantine == summary_first.quarantine
+    assert prepare._pool is not None
+    assert prepare._pool.alive()
+
+
+def test_a_load_that_stops_part_way_ends_the_worker_processes(tmp_path: Path) -> None:
+    # A load that fails (here: the loader stops reading after one batch) leaves processes
+    # part-way through the file: they are killed, and the next load gets new ones.
+    path = _file(tmp_path)
+    contract = find_contract("police_incidents").contract
+    header = open_extract(path, contract.format).header
+    _collect(in_workers(path, contract, header, TODAY, workers=2, batch_rows=5))
+    old = prepare._pool
+    assert old is not None
+    messages = in_workers(path, contract, header, TODAY, workers=2, batch_rows=5)
+    assert next(messages)[0] == "batch"
+    messages.close()
+    assert prepare._pool is None
+    assert not old.alive()
+    rows, (read, _) = _collect(in_workers(path, contract, header, TODAY, workers=2, batch_rows=5))
+    assert read == 59
+    assert len(rows) == 56  # 59 less two repeated record ids and an impossible date
+    assert prepare._pool is not None
+    assert prepare._pool is not old
+
+
+def test_an_idle_pool_ends_its_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prepare, "POOL_IDLE_SECONDS", 0.1)
+    path = _file(tmp_path)
+    contract = find_contract("police_incidents").contract
+    header = open_extract(path, contract.format).header
+    _collect(in_workers(path, contract, header, TODAY, workers=2, batch_rows=5))
+    pool = prepare._pool
+    assert pool is not None
+    for _ in range(100):
+        if prepare._pool is None:
+            break
+        time.sleep(0.1)
+    assert prepare._pool is None
+    for process in pool.processes:
+        process.join(timeout=5)
+    assert not pool.alive()
