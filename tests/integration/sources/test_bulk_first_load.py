@@ -123,3 +123,49 @@ def test_a_refused_big_first_load_leaves_the_indexes(
     path = write_police(tmp_path / "police_incidents_2026-09-30.csv", rows)
     assert _load(fresh_db_url, path) == "refused"
     assert _indexes(fresh_db_url) == before
+
+
+def test_sqlite_keeps_the_indexes_when_the_tables_hold_half_the_files_rows(
+    fresh_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite a rebuild reads the whole table once per index after the rows: only worth it
+    # when the file brings at least twice the rows the tables hold. PostgreSQL rebuilds from
+    # a quarter.
+    monkeypatch.setattr("familyhub.sources.load.REINDEX_FROM_BYTES", 0)
+    rebuilt: list[list[str]] = []
+    drop = _Loader._drop_indexes_for_a_big_first_load
+
+    def spy(self: _Loader, existing: dict[str, tuple[int, str, str]]) -> list[str]:
+        rebuilt.append(statements := drop(self, existing))
+        return statements
+
+    monkeypatch.setattr(_Loader, "_drop_indexes_for_a_big_first_load", spy)
+    before = _indexes(fresh_db_url)
+    files = [
+        write_police(tmp_path / f"police_incidents_2026-09-{day}.csv",
+                     [police_row(i) for i in range(k * 200, k * 200 + 200)])
+        for k, day in enumerate(("27", "28", "29", "30"))
+    ]  # fmt: skip
+    engine = make_engine(fresh_db_url)
+    sqlite = engine.dialect.name == "sqlite"
+
+    def load_as_a_new_source(path: Path, rows_guessed: int) -> bool:
+        # The rows loaded so far become another source's: the next load is a first load again.
+        with engine.begin() as conn:
+            for table in ("source_record", "source_event"):
+                conn.execute(text(f"UPDATE {table} SET source = 'other' || id"))  # noqa: S608
+        monkeypatch.setattr(
+            "familyhub.sources.load.BYTES_PER_ROW_GUESS", path.stat().st_size / rows_guessed
+        )
+        assert _load(fresh_db_url, path) == "loaded"
+        return bool(rebuilt[-1])
+
+    assert _load(fresh_db_url, files[0]) == "loaded"
+    assert rebuilt[-1]  # into empty tables
+    assert load_as_a_new_source(files[1], 399) is not sqlite  # 200 held: fewer than twice
+    assert load_as_a_new_source(files[2], 50) is False  # 400 held: an eighth, kept on both
+    assert load_as_a_new_source(files[3], 1200) is True  # 600 held: twice on both
+    assert _indexes(fresh_db_url) == before
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM source_record")) == 800
+    engine.dispose()
