@@ -402,8 +402,9 @@ class _WorkerPool:
             queue_.close()
 
 
-# Seconds an unused pool lives before its processes end.
-POOL_IDLE_SECONDS = 60.0
+# Seconds an unused pool lives before its processes end. The pool is given back when the
+# rows are read, before the index rebuild and commit, which take minutes for a big file.
+POOL_IDLE_SECONDS = 300.0
 _pool: _WorkerPool | None = None
 _pool_lock = threading.Lock()  # held by the load using ``_pool``
 _pool_timer: threading.Timer | None = None
