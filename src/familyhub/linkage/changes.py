@@ -63,13 +63,31 @@ def read_previous(
     """
     persons = _keys(session, "fh_tmp_scope", "varchar(32)", scope)
     records = _keys(session, "fh_tmp_changed", "bigint", changed)
-    columns = "id, source_record_id, source, record_id, person_id, kind, score, match_probability"
-    previous = store.read_arrow(
+    postgres = store.is_postgres(session)
+    columns = (
+        "id, source_record_id, source, record_id, person_id, kind, "
+        f"{store.double_text_sql('score', postgres)} as score, "
+        f"{store.double_text_sql('match_probability', postgres)} as match_probability, model_id"
+    )
+    previous = store.read_rows(
         session,
-        f"select {columns}, model_id from person_link where person_id in (select k from {persons}) "
-        f"union all select {columns}, model_id from person_link "
+        f"select {columns} from person_link where person_id in (select k from {persons}) "
+        f"union all select {columns} from person_link "
         f"where source_record_id in (select k from {records}) "
         f"and person_id not in (select k from {persons})",
+        pa.schema(
+            [
+                ("id", pa.int64()),
+                ("source_record_id", pa.int64()),
+                ("source", pa.string()),
+                ("record_id", pa.string()),
+                ("person_id", pa.string()),
+                ("kind", pa.string()),
+                ("score", pa.string()),
+                ("match_probability", pa.string()),
+                ("model_id", pa.int64()),
+            ]
+        ),
     )
     _drop(session, persons, records)
     con.register("fh_prev_links_in", previous)
@@ -175,12 +193,26 @@ def _read_previous_golden(
     postgres = store.is_postgres(session)
     keys = _keys(session, "fh_tmp_golden_persons", "varchar(32)", persons)
     sources = "sources::text" if postgres else "sources"
-    last_seen = "last_seen at time zone 'UTC'" if postgres else "last_seen"
-    previous = store.read_arrow(
+    last_seen = store.utc_text_sql("last_seen") if postgres else "last_seen"
+    chosen = "chosen::int" if postgres else "chosen"
+    previous = store.read_rows(
         session,
-        f"select id, person_id, field, value, chosen, {sources} as sources, source_count, "
-        f"{last_seen} as last_seen, rule from golden_value "
+        f"select id, person_id, field, value, {chosen} as chosen, {sources} as sources, "
+        f"source_count, {last_seen} as last_seen, rule from golden_value "
         f"where person_id in (select k from {keys})",
+        pa.schema(
+            [
+                ("id", pa.int64()),
+                ("person_id", pa.string()),
+                ("field", pa.string()),
+                ("value", pa.string()),
+                ("chosen", pa.int64()),
+                ("sources", pa.string()),
+                ("source_count", pa.int64()),
+                ("last_seen", pa.string()),
+                ("rule", pa.string()),
+            ]
+        ),
     )
     _drop(session, keys)
     con.register("fh_prev_golden_in", previous)

@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session
 
 from familyhub.linkage.features import SOURCE_COLUMNS
 
+# SQL here is built from our own table and column names, never from user input.
+# ruff: noqa: S608
+
 FETCH_BATCH = 50_000
 JSON_BATCH = 200_000
 
@@ -51,12 +54,53 @@ def _unify(batches: list[pa.RecordBatch]) -> pa.Table:
 
 
 def source_records(session: Session, *, changed_since: datetime | None = None) -> pa.Table:
-    """Active and withdrawn source records (``features.SOURCE_COLUMNS``) as Arrow."""
+    """Active and withdrawn source records (``features.SOURCE_COLUMNS``) as Arrow.
+
+    Every value but the id comes as text, in the same form from either database (dates
+    ``YYYY-MM-DD``, times UTC ``YYYY-MM-DD HH:MM:SS.ffffff``)."""
+    schema = pa.schema([(c, pa.int64() if c == "id" else pa.string()) for c in SOURCE_COLUMNS])
     if not is_postgres(session):
         where = "" if changed_since is None else " where updated_at > ?"
         params = [] if changed_since is None else [_sqlite_value(changed_since)]
-        return _sqlite_as_json(session, f"from source_record{where}", params)
-    return _postgres_as_csv(session, changed_since)
+        columns = ", ".join(SOURCE_COLUMNS)
+        return read_rows(session, f"select {columns} from source_record{where}", schema, params)
+    rendered = {
+        "date_of_birth": "to_char(date_of_birth, 'YYYY-MM-DD')",
+        "updated_at": utc_text_sql("updated_at"),
+    }
+    where = ""
+    if changed_since is not None:
+        # COPY takes no parameters: the time is ours, rendered as a literal.
+        since = changed_since.astimezone(UTC) if changed_since.tzinfo else changed_since
+        where = f" where updated_at > '{since.replace(tzinfo=None).isoformat(sep=' ')}+00'"
+    select = ", ".join(f"{rendered.get(c, c)} as {c}" for c in SOURCE_COLUMNS)
+    return read_rows(session, f"select {select} from source_record{where}", schema)
+
+
+def utc_text_sql(column: str) -> str:
+    """PostgreSQL: a timestamptz as UTC text in SQLite's form ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    return f"to_char({column} at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+
+
+def double_text_sql(column: str, postgres: bool) -> str:
+    """A double as text that reads back to the same double (SQLite's JSON keeps only 15
+    digits; PostgreSQL's text form is already the shortest exact one)."""
+    if postgres:
+        return f"{column}::text"
+    return f"case when {column} is null then null else printf('%!.17g', {column}) end"
+
+
+def read_rows(
+    session: Session, sql: str, schema: pa.Schema, params: Sequence[Any] = ()
+) -> pa.Table:
+    """The rows of ``sql`` (columns named as ``schema``'s) as an Arrow table of ``schema``,
+    parsed by Arrow in C rather than as a Python object per value: SQLite writes each row as
+    one JSON object, PostgreSQL sends CSV (``COPY ... TO STDOUT``). Types other than
+    integers and text: render them as text in ``sql`` (``utc_text_sql``, ``double_text_sql``).
+    ``params``: SQLite only (``?``); COPY takes none."""
+    if is_postgres(session):
+        return _postgres_as_csv(session, sql, schema)
+    return _sqlite_as_json(session, sql, schema, list(params))
 
 
 # SQLite's page cache while a run writes (negative: KiB): the indexes being filled stay in
@@ -147,8 +191,7 @@ def _postgres_indexes_built_after(session: Session, tables: Sequence[str]) -> It
     nothing in the tables yet there is nothing they miss. Once the tables hold rows the
     indexes stay (a later run must not lock the single view out for minutes)."""
     empty = bool(tables) and all(
-        session.execute(text(f"select 1 from {t} limit 1")).first() is None  # noqa: S608
-        for t in tables
+        session.execute(text(f"select 1 from {t} limit 1")).first() is None for t in tables
     )
     statements: list[str] = []
     if empty:
@@ -164,25 +207,23 @@ def _postgres_indexes_built_after(session: Session, tables: Sequence[str]) -> It
             session.execute(text(sql))
 
 
-def _sqlite_as_json(session: Session, from_sql: str, params: list[Any]) -> pa.Table:
-    """Source records from SQLite, each row as one JSON object that SQLite writes and Arrow
-    parses (in C, batch by batch): one Python string per row instead of one object per value
-    (at 1,000,000 people, 3.9 million rows: 23 CPU-s instead of 40). Values keep SQLite's text
-    form, as the row-by-row read gave them."""
+def _sqlite_as_json(session: Session, sql: str, schema: pa.Schema, params: list[Any]) -> pa.Table:
+    """Each row as one JSON object that SQLite writes and Arrow parses (in C, batch by
+    batch): one Python string per row instead of one object per value (source records at
+    1,000,000 people, 3.9 million rows: 23 CPU-s instead of 40)."""
     import pyarrow.json as pa_json
 
-    schema = pa.schema([(c, pa.int64() if c == "id" else pa.string()) for c in SOURCE_COLUMNS])
-    pairs = ", ".join(f"'{c}', {c}" for c in SOURCE_COLUMNS)
+    pairs = ", ".join(f"'{c}', {c}" for c in schema.names)
     raw = session.connection().connection.driver_connection
     cursor = raw.cursor()  # type: ignore[union-attr]
-    cursor.execute(f"select json_object({pairs}) {from_sql}", params)
+    cursor.execute(f"select json_object({pairs}) from ({sql})", params)
     options = pa_json.ParseOptions(explicit_schema=schema)
     tables = [schema.empty_table()]
     while rows := cursor.fetchmany(JSON_BATCH):
         data = "\n".join([r[0] for r in rows]).encode()
         tables.append(pa_json.read_json(io.BytesIO(data), parse_options=options))
     cursor.close()
-    return pa.concat_tables(tables)
+    return pa.concat_tables(tables).select(schema.names)
 
 
 class _CopyOut(io.RawIOBase):
@@ -218,35 +259,20 @@ class _CopyOut(io.RawIOBase):
         return n
 
 
-def _postgres_as_csv(session: Session, changed_since: datetime | None) -> pa.Table:
-    """Source records from PostgreSQL as CSV (``COPY ... TO STDOUT``) that Arrow parses in C:
-    no Python object per value. Values come in the same text form as from SQLite (dates
-    ``YYYY-MM-DD``, times UTC ``YYYY-MM-DD HH:MM:SS.ffffff``), so the pipeline sees the same
-    table from either database. PostgreSQL's CSV quotes an empty string and leaves a null
-    bare, which the reader keeps apart."""
+def _postgres_as_csv(session: Session, sql: str, schema: pa.Schema) -> pa.Table:
+    """Rows as CSV (``COPY ... TO STDOUT``) that Arrow parses in C. PostgreSQL's CSV quotes
+    an empty string and leaves a null bare, which the reader keeps apart."""
     import pyarrow.csv as pa_csv
 
-    rendered = {
-        "date_of_birth": "to_char(date_of_birth, 'YYYY-MM-DD')",
-        "updated_at": "to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')",
-    }
-    select = ", ".join(rendered.get(c, c) for c in SOURCE_COLUMNS)
-    where = ""
-    if changed_since is not None:
-        # COPY takes no parameters: the time is ours, rendered as a literal.
-        since = changed_since.astimezone(UTC) if changed_since.tzinfo else changed_since
-        where = f" where updated_at > '{since.replace(tzinfo=None).isoformat(sep=' ')}+00'"
-    schema = pa.schema([(c, pa.int64() if c == "id" else pa.string()) for c in SOURCE_COLUMNS])
     raw = session.connection().connection.driver_connection
     cursor = raw.cursor()  # type: ignore[union-attr]
-    sql = f"COPY (select {select} from source_record{where}) TO STDOUT (FORMAT csv)"  # noqa: S608
-    with cursor.copy(sql) as copy:
+    with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
         stream = _CopyOut(copy)
         if stream.empty():
             return schema.empty_table()
         table = pa_csv.read_csv(
             io.BufferedReader(stream, 1 << 22),
-            read_options=pa_csv.ReadOptions(column_names=SOURCE_COLUMNS, block_size=1 << 24),
+            read_options=pa_csv.ReadOptions(column_names=schema.names, block_size=1 << 24),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 column_types=schema,
@@ -255,7 +281,7 @@ def _postgres_as_csv(session: Session, changed_since: datetime | None) -> pa.Tab
                 quoted_strings_can_be_null=False,
             ),
         )
-    return table.select(SOURCE_COLUMNS).cast(schema)
+    return table.select(schema.names).cast(schema)
 
 
 def _copy_value(value: Any) -> Any:
@@ -342,7 +368,7 @@ def bulk_insert(
     cursor = raw.cursor()  # type: ignore[union-attr]
     marks = ", ".join("?" for _ in columns)
     batch: list[Sequence[Any]] = []
-    sql = f"insert into {table} ({column_list}) values ({marks})"  # noqa: S608
+    sql = f"insert into {table} ({column_list}) values ({marks})"
     for row in rows:
         batch.append(row if prepared else [_sqlite_value(v) for v in row])
         if len(batch) >= FETCH_BATCH:
