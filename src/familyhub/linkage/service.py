@@ -306,13 +306,11 @@ def _cluster_warnings(result: pipeline.PipelineResult) -> list[str]:
 def _previous_links(session: Session, con: duckdb.DuckDBPyConnection, held: Held) -> None:
     """Table ``fh_prev``: every stored link (a full run may keep, split, merge or retire any
     person); an incremental run reads its scope's (``changes.read_previous``)."""
-    previous = store.read_arrow(
-        session, "select source_record_id as id, person_id from person_link"
+    previous = store.read_rows(
+        session,
+        "select source_record_id as id, person_id from person_link",
+        pa.schema([("id", pa.int64()), ("person_id", pa.string())]),
     )
-    if not previous.num_rows:
-        previous = pa.table(
-            {"id": pa.array([], pa.int64()), "person_id": pa.array([], pa.string())}
-        )
     # A restricted person is out of this run: not kept, merged, split or retired by it.
     previous = without_held(previous, held)
     con.register("fh_prev_in", previous)
@@ -561,17 +559,24 @@ def _write_review_queue(
 ) -> int:
     """Open a review item for each uncertain pair; earlier open items no longer found go stale.
 
-    ``scope`` (incremental runs): only items about the re-clustered records can go stale;
-    items about a restricted person's records wait, as the person does.
+    ``scope`` (incremental runs): only items whose two records were both re-clustered (so
+    their pair was scored again) can go stale; an item with one record outside the run
+    stays as it was. Items about a restricted person's records wait, as the person does.
     """
     candidates = pipeline.review_candidates(con, link_probability=link_probability)
     decided = {
         (min(a, b), max(a, b))
         for a, b in session.execute(select(ManualDecision.record_a, ManualDecision.record_b))
     }
-    existing = {
-        (r.record_a, r.record_b): r
-        for r in session.scalars(select(ReviewPair).where(ReviewPair.status.in_(["open", "stale"])))
+    # Every open or stale item as (id, status): only those this run changes become objects
+    # (an incremental run changes a few hundred of tens of thousands).
+    existing: dict[tuple[int, int], tuple[int, str]] = {
+        (int(a), int(b)): (int(i), str(status))
+        for i, a, b, status in session.execute(
+            select(
+                ReviewPair.id, ReviewPair.record_a, ReviewPair.record_b, ReviewPair.status
+            ).where(ReviewPair.status.in_(["open", "stale"]))
+        )
     }
     wanted: dict[tuple[int, int], tuple[Any, ...]] = {}
     for a, b, weight, probability, cluster_a, cluster_b, reason in candidates:
@@ -590,16 +595,30 @@ def _write_review_queue(
         if scope is None
         else {int(u) for (u,) in con.sql("select unique_id from fh_records").fetchall()}
     )
-    for key, item in existing.items():
-        if key in wanted or item.status != "open":
+    going_stale = []
+    for key, (item_id, status) in existing.items():
+        if key in wanted or status != "open":
             continue
         if key[0] in held.record_ids or key[1] in held.record_ids:
             continue
-        if in_scope is None or key[0] in in_scope or key[1] in in_scope:
+        # An incremental run re-scores a pair only when it re-clusters both its records.
+        if in_scope is None or (key[0] in in_scope and key[1] in in_scope):
+            going_stale.append(item_id)
+    changing = going_stale + [existing[k][0] for k in wanted if k in existing]
+    items = {
+        (item.record_a, item.record_b): item
+        for i in range(0, len(changing), 500)
+        for item in session.scalars(
+            select(ReviewPair).where(ReviewPair.id.in_(changing[i : i + 500]))
+        )
+    }
+    stale_ids = set(going_stale)
+    for item in items.values():
+        if item.id in stale_ids:
             item.status = "stale"
     new_rows: list[tuple[Any, ...]] = []
     for key, (weight, probability, person_a, person_b, reason) in wanted.items():
-        found = existing.get(key)
+        found = items.get(key)
         if found is not None:
             found.status = "open"
             found.match_weight, found.match_probability = weight, probability

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from familyhub.linkage import service, store
 from familyhub.linkage.incremental import link_incremental
-from familyhub.linkage.models import PersonLink
+from familyhub.linkage.models import PersonLink, ReviewPair
 from familyhub.sources.models import SourceRecord
 from tests.integration.linkage.conftest import load_records, synthetic
 
@@ -147,3 +148,45 @@ def test_an_incremental_run_writes_what_a_full_rewrite_would(
     assert _rows(session, GOLDEN) == golden
     assert _rows(session, LINKS) == link_content
     assert _rows(session, PERSONS) == persons
+
+
+def test_an_incremental_run_leaves_review_items_it_did_not_score_again(
+    session: Session, population: pa.Table
+) -> None:
+    """An open item goes stale only when the run re-clustered both its records (and so scored
+    their pair again); an item with one record outside the run stays open."""
+    records = _linked(session, population)
+    con = duckdb.connect(str(service.cache_path()), read_only=True)
+    unit = {
+        int(r): int(u) for r, u in con.sql("select id, unit_id from fh_unit_members").fetchall()
+    }
+    con.close()
+    several = sorted(r for r in _by_person(session).values() if len({unit[i] for i in r}) >= 2)
+    inside, outside = several[0], several[-1]
+    rows = {r["id"]: r for r in records.to_pylist()}
+    assert rows[inside[0]]["family_name"] != rows[outside[0]]["family_name"]
+    units_inside = sorted({unit[r] for r in inside})
+
+    def item(a: int, b: int) -> ReviewPair:
+        return ReviewPair(
+            record_a=min(a, b),
+            record_b=max(a, b),
+            match_weight=1.0,
+            match_probability=0.6,
+            reason="uncertain score",
+            status="open",
+        )
+
+    half_out = item(units_inside[0], unit[outside[0]])
+    both_in = item(units_inside[0], units_inside[1])  # one person now: no longer uncertain
+    session.add_all([half_out, both_in])
+    session.flush()
+    again = store.source_records(session)
+    again = again.filter(pc.is_in(again["id"], value_set=pa.array(inside, pa.int64())))
+
+    link_incremental(session=session, actor="test", records=again)
+
+    session.refresh(half_out)
+    session.refresh(both_in)
+    assert half_out.status == "open"
+    assert both_in.status == "stale"
