@@ -12,7 +12,7 @@ Every request for person data goes through one of these functions, which
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -223,6 +223,7 @@ def search_visible(
     person_ids: Sequence[str],
     request_id: str | None,
     now: datetime | None = None,
+    known: Mapping[str, Facts] | None = None,
 ) -> list[str]:
     """The persons among ``person_ids`` the user may see in search results (audited once)."""
     return visible_persons(
@@ -233,6 +234,7 @@ def search_visible(
         request_id=request_id,
         now=now,
         action="search",
+        known=known,
     )
 
 
@@ -245,11 +247,15 @@ def visible_persons(
     request_id: str | None,
     now: datetime | None = None,
     action: str = "view",
+    known: Mapping[str, Facts] | None = None,
 ) -> list[str]:
     """The persons among ``person_ids`` the user could ``action`` one by one, in order.
 
     For any list of persons (search results with ``action="search"``, a caseload, a
     family's members with ``"view"``); one audit event names exactly those returned.
+    ``known``: facts already gathered for this request (e.g. read for all persons together
+    by ``singleview.facts.gather_persons``), each equal to what ``gather`` returns for that
+    person; persons missing from it are gathered one by one.
     """
     audit_action = AUDIT_ACTIONS.get((action, "Person"), f"person.{action}")
     checked = check_request(
@@ -263,7 +269,9 @@ def visible_persons(
     allowed: list[str] = []
     policy_ids: set[str] = set()
     for person_id in dict.fromkeys(person_ids):
-        facts = gather(session, user=checked, person_id=person_id, purpose=purpose, now=now)
+        facts = (known or {}).get(person_id) or gather(
+            session, user=checked, person_id=person_id, purpose=purpose, now=now
+        )
         decision = decide(facts.principal, action, facts.resource, facts.context)
         if decision.allowed:
             allowed.append(person_id)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from familyhub.identity.errors import InvalidValueError
 from familyhub.identity.postcodes import parse_postcode
 from familyhub.linkage.models import GoldenValue
-from familyhub.rights.rectification import golden_with_corrections
+from familyhub.rights.rectification import golden_with_corrections, golden_with_corrections_of
 from familyhub.singleview.types import GoldenField, GoldenRecord, MinimalIdentity, SourceMention
 
 CONTACT_FIELDS = ("address", "postcode", "phone", "email")
@@ -33,6 +33,11 @@ RESTRICTION_NOTICE = (
 
 def headline(session: Session, person_id: str) -> dict[str, Any]:
     return golden_with_corrections(session, person_id=person_id)
+
+
+def headlines(session: Session, person_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``headline`` of each person, read for all of them together (search results)."""
+    return golden_with_corrections_of(session, person_ids)
 
 
 def _partial_postcode(raw: Any) -> tuple[str | None, str | None]:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from familyhub.access.facts import gather, restricted_person_ids, utc
+from familyhub.access.facts import gather, utc
 from familyhub.access.models import User
 from familyhub.access.service import AccessRefusedError, check_request, search_visible
 from familyhub.audit.models import AuditChainHead
@@ -35,7 +35,8 @@ from familyhub.identity.postcodes import parse_postcode
 from familyhub.linkage.models import Person, PersonLink
 from familyhub.linkage.persons import resolve
 from familyhub.singleview.common import may_search
-from familyhub.singleview.identity import RESTRICTION_NOTICE, minimal_identity
+from familyhub.singleview.facts import gather_persons
+from familyhub.singleview.identity import RESTRICTION_NOTICE, headlines, minimal_identity
 from familyhub.singleview.types import LeadContact, SearchResult, SearchResults
 from familyhub.sources.models import SourceRecord
 
@@ -195,6 +196,23 @@ def _lookup_candidates(session: Session, fields: dict[str, Any], limit: int) -> 
     )
 
 
+def _resolve_all(session: Session, person_ids: list[str]) -> dict[str, Person | None]:
+    """``persons.resolve`` for each id, in one query for all (only a merged person's
+    successors are read one by one, and merges are rare). The persons stay in the session's
+    identity map while the caller holds the result, so minimal identity reads none again."""
+    ids = list(dict.fromkeys(person_ids))
+    if not ids:
+        return {}
+    read = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    out: dict[str, Person | None] = {}
+    for pid in ids:
+        person = read.get(pid)
+        if person is not None and person.status == "merged" and person.merged_into:
+            person = resolve(pid, session=session)
+        out[pid] = person
+    return out
+
+
 def candidates(
     session: Session, fields: dict[str, Any], limit: int
 ) -> list[tuple[str, float | None]]:
@@ -202,9 +220,10 @@ def candidates(
     found: list[tuple[str, float | None]] = []
     found += _matcher_candidates(session, fields, limit)
     found += [(pid, None) for pid in _lookup_candidates(session, fields, limit)]
+    current = _resolve_all(session, [pid for pid, _ in found])
     out: dict[str, float | None] = {}
     for pid, probability in found:
-        person = resolve(pid, session=session)
+        person = current.get(pid)
         if person is None or person.status not in SEARCHABLE_STATUSES:
             continue
         if person.id not in out:
@@ -268,24 +287,37 @@ def search(
         raise
     found = candidates(session, fields, limit)
     probability = dict(found)
+    found_ids = [pid for pid, _ in found]
+    # Every candidate is still decided on their own facts; the facts are read for all of
+    # them together (eight queries, not eight a candidate; see singleview.facts).
+    everyone = gather_persons(
+        session, user=checked, person_ids=found_ids, purpose=purpose, now=moment
+    )
     visible = search_visible(
         session,
         user=checked,
         purpose=purpose,
-        person_ids=[pid for pid, _ in found],
+        person_ids=found_ids,
         request_id=request_id,
         now=moment,
+        known=everyone,
     )
-    restricted = restricted_person_ids(session, visible, moment.date())
+    values = headlines(session, visible)
+    restricted = {pid for pid in visible if everyone[pid].resource.restricted}
+    leads_of = casework.lead_practitioners_of(
+        session,
+        {pid: everyone[pid].family_ids for pid in visible if pid not in restricted},
+        now=moment,
+    )
     results = []
     for pid in visible:
         is_restricted = pid in restricted
-        leads = (
-            [] if is_restricted else casework.lead_practitioners(session, person_id=pid, now=moment)
-        )
+        leads = leads_of.get(pid, [])
         results.append(
             SearchResult(
-                identity=minimal_identity(session, pid, restricted=is_restricted),
+                identity=minimal_identity(
+                    session, pid, restricted=is_restricted, values=values[pid]
+                ),
                 lead_practitioners=[
                     LeadContact(
                         name=lead.name,
