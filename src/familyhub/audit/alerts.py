@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -67,10 +68,70 @@ def _persons(records: Iterable[str]) -> list[str]:
     return [ref.split(":", 1)[1] for ref in records if ref.startswith("person:")]
 
 
-def raise_alerts(session: Session, rows: list[dict[str, Any]]) -> list[AuditAlert]:
-    """Raise the alerts the just-appended events call for (a few queries per user per batch)."""
+@dataclass
+class AlertFacts:
+    """What the alerts need from the database about events about to be appended.
+
+    Read before the audit chain's lock is taken (``read_alert_facts``), so the lock, which
+    every other request's audit event waits for, is held only to write; the alerts are then
+    decided on the final rows (``raise_alerts``)."""
+
+    users: dict[int, Any] = field(default_factory=dict)
+    colleagues: dict[int, dict[str, str]] = field(default_factory=dict)
+    relatives: dict[int, set[str]] = field(default_factory=dict)
+    recent_out_of_hours: dict[int, bool] = field(default_factory=dict)
+    burst_already: dict[int, bool] = field(default_factory=dict)
+    # Distinct persons the user opened in the burst window before these events, and the
+    # persons these events open (their subjects) that are not among them.
+    opened_before: dict[int, int] = field(default_factory=dict)
+    opened_now: dict[int, set[str]] = field(default_factory=dict)
+
+
+def _opening(row: dict[str, Any]) -> bool:
+    return (
+        row["decision"] == "allow"
+        and row["action"] in OPENING_ACTIONS
+        and row["actor_user_id"] is not None
+        and bool(_persons(row["records"]))
+    )
+
+
+def read_alert_facts(
+    session: Session, rows: list[dict[str, Any]], subjects: list[list[str]]
+) -> AlertFacts:
+    """Everything ``raise_alerts`` asks the database, for ``rows`` not yet written.
+
+    ``subjects`` are the persons each row touches (as ``audit_event_subject`` will hold
+    them); ``occurred_at`` of the rows may still move by the moments it takes to take the
+    lock, which the alerts' windows (minutes and hours) do not notice."""
     from familyhub.access.models import User
 
+    facts = AlertFacts()
+    opened_by_user: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        if _opening(row):
+            opened_by_user[row["actor_user_id"]].append(index)
+    for user_id, indexes in opened_by_user.items():
+        opened = [rows[i] for i in indexes]
+        user = session.get(User, user_id)
+        facts.users[user_id] = user
+        if user is not None:
+            facts.colleagues[user_id], facts.relatives[user_id] = _connections(
+                session, opened, user
+            )
+        if any(is_out_of_hours(row["occurred_at"]) for row in opened):
+            facts.recent_out_of_hours[user_id] = _recent_alert(
+                session, "out_of_hours", opened[0], hours=OUT_OF_HOURS_QUIET
+            )
+        new = {p for i in indexes for p in subjects[i]}
+        _read_burst(session, facts, opened[-1], new)
+    return facts
+
+
+def raise_alerts(
+    session: Session, rows: list[dict[str, Any]], facts: AlertFacts
+) -> list[AuditAlert]:
+    """Raise the alerts the just-appended events call for, decided on ``facts``."""
     alerts: list[AuditAlert] = []
     opened_by_user: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -86,18 +147,22 @@ def raise_alerts(session: Session, rows: list[dict[str, Any]]) -> list[AuditAler
                     _first(row["records"]),
                 )
             )
-        if (
-            row["action"] in OPENING_ACTIONS
-            and row["actor_user_id"] is not None
-            and _persons(row["records"])
-        ):
+        if _opening(row):
             opened_by_user[row["actor_user_id"]].append(row)
     for user_id, opened in opened_by_user.items():
-        user = session.get(User, user_id)
+        user = facts.users.get(user_id)
         if user is not None:
-            alerts.extend(_personal_connection_alerts(session, opened, user))
+            alerts.extend(
+                _personal_connection_alerts(
+                    opened, user, facts.colleagues[user_id], facts.relatives[user_id]
+                )
+            )
         late = [row for row in opened if is_out_of_hours(row["occurred_at"])]
-        if late and not _recent_alert(session, "out_of_hours", late[0], hours=OUT_OF_HOURS_QUIET):
+        # (no fact read: the hour turned while the lock was taken; ask now)
+        recent = facts.recent_out_of_hours.get(user_id)
+        if late and recent is None:
+            recent = _recent_alert(session, "out_of_hours", late[0], hours=OUT_OF_HOURS_QUIET)
+        if late and not recent:
             first = late[0]
             alerts.append(
                 _alert(
@@ -108,7 +173,7 @@ def raise_alerts(session: Session, rows: list[dict[str, Any]]) -> list[AuditAler
                     _first(first["records"]),
                 )
             )
-        burst = _burst_alert(session, opened[-1])
+        burst = _burst_alert(facts, opened[-1])
         if burst is not None:
             alerts.append(burst)
     session.add_all(alerts)
@@ -134,23 +199,26 @@ def _alert(row: dict[str, Any], kind: str, summary: str, person_id: str | None) 
     )
 
 
-def _personal_connection_alerts(
+def _connections(
     session: Session, opened: list[dict[str, Any]], user: Any
-) -> list[AuditAlert]:
-    """Own record, a colleague's record, own surname at own postcode: one query each."""
+) -> tuple[dict[str, str], set[str]]:
+    """Colleagues (same organisation) and persons with the user's surname at their postcode
+    among those opened: one query each."""
     from familyhub.access.facts import person_identity_hints
     from familyhub.access.models import User
 
     everyone = sorted({p for row in opened for p in _persons(row["records"])})
-    colleagues = dict(
-        session.execute(
+    colleagues = {
+        person_id: username
+        for person_id, username in session.execute(
             select(User.person_id, User.username).where(
                 User.organisation_id == user.organisation_id,
                 User.person_id.in_(everyone),
                 User.id != user.id,
             )
-        ).all()
-    )
+        )
+        if person_id is not None
+    }
     own = (_norm(user.surname), _norm(user.home_postcode))
     relatives: set[str] = set()
     if user.surname and user.home_postcode:
@@ -159,6 +227,13 @@ def _personal_connection_alerts(
                 (_norm(s), _norm(p)) == own for s, p in identities
             ):
                 relatives.add(person_id)
+    return colleagues, relatives
+
+
+def _personal_connection_alerts(
+    opened: list[dict[str, Any]], user: Any, colleagues: dict[str, str], relatives: set[str]
+) -> list[AuditAlert]:
+    """Own record, a colleague's record, own surname at own postcode."""
     out: list[AuditAlert] = []
     for row in opened:
         who = row["actor_username"]
@@ -207,10 +282,11 @@ def _recent_alert(session: Session, kind: str, row: dict[str, Any], *, hours: in
     return found is not None
 
 
-def _burst_alert(session: Session, row: dict[str, Any]) -> AuditAlert | None:
-    """One alert when a user's opened records within the window first reach the threshold."""
+def _read_burst(session: Session, facts: AlertFacts, row: dict[str, Any], new: set[str]) -> None:
+    """The user's burst alert in the window, else the distinct persons they opened in it."""
     from familyhub.access.vocabulary import load_vocabulary
 
+    user_id = row["actor_user_id"]
     settings = load_vocabulary().alerts
     since = row["occurred_at"] - timedelta(minutes=settings.burst_minutes)
     # Checked first because it is cheap: one burst alert per window is enough.
@@ -219,27 +295,46 @@ def _burst_alert(session: Session, row: dict[str, Any]) -> AuditAlert | None:
         .join(AuditEvent, AuditEvent.seq == AuditAlert.event_seq)
         .where(
             AuditAlert.kind == "burst",
-            AuditAlert.user_id == row["actor_user_id"],
+            AuditAlert.user_id == user_id,
             AuditEvent.occurred_at >= since,
         )
         .limit(1)
     )
+    facts.burst_already[user_id] = already is not None
     if already is not None:
-        return None
-    opened = (
-        session.scalar(
-            select(func.count(func.distinct(AuditEventSubject.person_id)))
-            .join(AuditEvent, AuditEvent.seq == AuditEventSubject.event_seq)
-            .where(
-                AuditEvent.actor_user_id == row["actor_user_id"],
-                AuditEvent.occurred_at >= since,
-                AuditEvent.occurred_at <= row["occurred_at"],
-                AuditEvent.action.in_(OPENING_ACTIONS),
-                AuditEvent.decision == "allow",
-            )
+        return
+    opened_in_window = (
+        select(AuditEventSubject.person_id)
+        .join(AuditEvent, AuditEvent.seq == AuditEventSubject.event_seq)
+        .where(
+            AuditEvent.actor_user_id == user_id,
+            AuditEvent.occurred_at >= since,
+            AuditEvent.occurred_at <= row["occurred_at"],
+            AuditEvent.action.in_(OPENING_ACTIONS),
+            AuditEvent.decision == "allow",
         )
-        or 0
     )
+    persons = opened_in_window.subquery()
+    facts.opened_before[user_id] = (
+        session.scalar(select(func.count(func.distinct(persons.c.person_id)))) or 0
+    )
+    seen = (
+        set(session.scalars(opened_in_window.where(AuditEventSubject.person_id.in_(new))))
+        if new
+        else set()
+    )
+    facts.opened_now[user_id] = new - seen
+
+
+def _burst_alert(facts: AlertFacts, row: dict[str, Any]) -> AuditAlert | None:
+    """One alert when a user's opened records within the window first reach the threshold."""
+    from familyhub.access.vocabulary import load_vocabulary
+
+    user_id = row["actor_user_id"]
+    if facts.burst_already.get(user_id, True):
+        return None
+    settings = load_vocabulary().alerts
+    opened = facts.opened_before[user_id] + len(facts.opened_now[user_id])
     if opened < settings.burst_count:
         return None
     return _alert(

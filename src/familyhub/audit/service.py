@@ -145,6 +145,13 @@ def record_many(
     """Append several events in order under one lock (one round trip per table)."""
     if not specs:
         return []
+    from familyhub.audit.alerts import raise_alerts, read_alert_facts
+
+    # Everything that reads comes first: the chain's lock, taken next, is held until the
+    # request commits, and every other request's audit event waits for it.
+    drafts = [_draft(spec, datetime.now(UTC)) for spec in specs]
+    subjects = _subjects(session, drafts)
+    facts = read_alert_facts(session, drafts, subjects)
     # The UPDATE takes the write lock before reading (a row lock on PostgreSQL, the database
     # lock on SQLite), so two writers never both read the same head; RETURNING reads it in
     # the same round trip.
@@ -161,27 +168,18 @@ def record_many(
         seq, prev = 0, GENESIS_HASH
     else:
         seq, prev = int(head.seq), str(head.hash)
+    # Stamped under the lock, so times never go backwards along the chain.
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     # A checkpoint is signed at every multiple of CHECKPOINT_EVERY, so verify can insist
     # that each one exists: deleting checkpoints is as visible as deleting events.
     boundaries: list[tuple[int, str]] = []
-    for spec in specs:
+    for spec, draft in zip(specs, drafts, strict=True):
         seq += 1
         row: dict[str, Any] = {
             "seq": seq,
+            **draft,
             "occurred_at": (spec.occurred_at or now).astimezone(UTC),
-            "actor_user_id": spec.actor.user_id,
-            "actor_username": spec.actor.username,
-            "organisation_id": spec.actor.organisation_id,
-            "roles": list(spec.actor.roles),
-            "purpose": spec.purpose,
-            "action": spec.action,
-            "records": list(spec.records),
-            "decision": spec.decision,
-            "policy_ids": list(spec.policy_ids),
-            "request_id": spec.request_id,
-            "details": spec.details,
         }
         row["prev_hash"] = prev
         row["hash"] = prev = link_hash(prev, document_of(row))
@@ -191,20 +189,40 @@ def record_many(
     # Core inserts (one executemany each): the ORM's bookkeeping is not needed for rows the
     # application never updates, and it would halve the append rate.
     connection.execute(insert(_EVENT_TABLE), rows)
-    subjects = _subject_rows(session, rows)
-    if subjects:
-        connection.execute(insert(_SUBJECT_TABLE), subjects)
+    subject_rows = [
+        {"event_seq": row["seq"], "person_id": person}
+        for row, persons in zip(rows, subjects, strict=True)
+        for person in persons
+    ]
+    if subject_rows:
+        connection.execute(insert(_SUBJECT_TABLE), subject_rows)
     session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=prev))
     for boundary_seq, boundary_hash in boundaries:
         write_checkpoint(session, seq=boundary_seq, head_hash=boundary_hash, keys_dir=keys_dir)
-    from familyhub.audit.alerts import raise_alerts
-
-    raise_alerts(session, rows)
+    raise_alerts(session, rows, facts)
     return [RecordedEvent(r["seq"], r["hash"], r["occurred_at"]) for r in rows]
 
 
-def _subject_rows(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Who each event touched: named persons, and the members of named families."""
+def _draft(spec: EventSpec, now: datetime) -> dict[str, Any]:
+    """An event's row without its place in the chain (seq and hashes come under the lock)."""
+    return {
+        "occurred_at": (spec.occurred_at or now).astimezone(UTC),
+        "actor_user_id": spec.actor.user_id,
+        "actor_username": spec.actor.username,
+        "organisation_id": spec.actor.organisation_id,
+        "roles": list(spec.actor.roles),
+        "purpose": spec.purpose,
+        "action": spec.action,
+        "records": list(spec.records),
+        "decision": spec.decision,
+        "policy_ids": list(spec.policy_ids),
+        "request_id": spec.request_id,
+        "details": spec.details,
+    }
+
+
+def _subjects(session: Session, rows: list[dict[str, Any]]) -> list[list[str]]:
+    """Who each event touches: named persons, and the members of named families."""
     family_ids = {
         ref.split(":", 1)[1] for r in rows for ref in r["records"] if ref.startswith("family:")
     }
@@ -218,7 +236,7 @@ def _subject_rows(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
             )
         ):
             members.setdefault(family_id, set()).add(person_id)
-    out: list[dict[str, Any]] = []
+    out: list[list[str]] = []
     for r in rows:
         persons: set[str] = set()
         for ref in r["records"]:
@@ -228,7 +246,7 @@ def _subject_rows(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
                 persons.add(ident)
             elif kind == "family":
                 persons |= members.get(ident, set())
-        out.extend({"event_seq": r["seq"], "person_id": p} for p in sorted(persons))
+        out.append(sorted(persons))
     return out
 
 

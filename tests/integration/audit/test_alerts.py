@@ -170,6 +170,57 @@ def test_a_steady_pace_raises_no_burst_alert(session: Session) -> None:
     assert _kinds(session, sw) == []
 
 
+def test_opening_the_same_people_again_and_again_is_no_burst(session: Session) -> None:
+    # The count is of distinct persons: those opened before and those opened now, once each.
+    sw = user(session, organisation(session), "social_worker")
+    people = [person(session) for _ in range(20)]
+    for i in range(60):
+        _view_at(session, sw, people[i % 20], WEEKDAY_MORNING + timedelta(seconds=5 * i))
+    assert _kinds(session, sw) == []
+    for i in range(10):
+        _view_at(session, sw, person(session), WEEKDAY_MORNING + timedelta(seconds=300 + i))
+    assert _kinds(session, sw) == ["burst"]
+    assert "30 records within 10 minutes" in _mine(session, sw)[0].summary
+
+
+def test_the_chain_lock_is_taken_after_every_read(session: Session) -> None:
+    """Between taking the audit chain's head and the commit, an append only writes: every
+    other request's audit event waits for that lock."""
+    from sqlalchemy import event
+
+    sw = user(session, organisation(session), "social_worker")
+    viewed = [person(session) for _ in range(3)]
+    session.flush()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        from familyhub.audit.service import record
+
+        record(
+            session,
+            actor=sw,
+            action="person.view",
+            records=[f"person:{p}" for p in viewed],
+            decision="allow",
+            policy_ids=["view.statutory_safeguarding"],
+            purpose="safeguarding",
+            request_id="v",
+            occurred_at=at("2026-11-24 22:00"),  # out of hours: every alert's reads run
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    locked = next(i for i, s in enumerate(statements) if s.startswith("update audit_chain_head"))
+    after = [s for s in statements[locked + 1 :] if s.startswith("select")]
+    assert after == []
+    assert any(s.startswith("select") for s in statements[:locked])
+    assert _kinds(session, sw) == ["out_of_hours"]
+
+
 def test_an_alert_is_closed_with_a_note_and_the_review_is_audited(session: Session) -> None:
     org = organisation(session)
     ig = user(session, org, "information_governance_officer")
