@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from familyhub.access.vocabulary import load_vocabulary
@@ -87,6 +88,7 @@ async def search_submit(request: Request, visit: CurrentVisit) -> Response:
         )
     except singleview.SearchError as problem:
         return _search_errors(request, context, [{"text": str(problem), "href": "#name"}])
+    _commit_audit(visit.db)
     context.update(title="Search results", results=results)
     return render(request, "practitioner/search.html", context)
 
@@ -123,6 +125,7 @@ def person_page(
         sources=source,
         categories=category,
     )
+    _commit_audit(visit.db)
     return _render_view(request, view, base=f"/people/{view.person_id}", done=done)
 
 
@@ -144,7 +147,19 @@ def family_page(
         sources=source,
         categories=category,
     )
+    _commit_audit(visit.db)
     return _render_view(request, view, base=f"/families/{view.family_id}", done=done)
+
+
+def _commit_audit(db: Session) -> None:
+    """Commit the view's or search's audit event before the page is rendered.
+
+    Writing an audit event takes the chain's lock (the head row), held until commit; every
+    other practitioner's view waits for it. Rendering a long chronology while holding it
+    made 20 busy users queue behind each other (seconds at the 95th percentile at 1,000,000
+    people). The event records the decision, made and complete at this point.
+    """
+    db.commit()
 
 
 def _and(names: list[str]) -> str:

@@ -214,3 +214,31 @@ def test_joining_the_team_opens_the_record_on_the_next_page(
     text = text_of(client.get(response.headers["location"]).text)
     assert "You are now in the team around the family" in text
     assert SCHOOL in text
+
+
+def test_a_view_is_audited_and_committed_before_its_page_is_rendered(
+    client: TestClient, family: Family, monkeypatch
+) -> None:
+    """The audit chain's lock is held until commit: rendering a page while holding it made
+    every other practitioner's view wait. When the page renders, its audit event is already
+    committed (another connection sees it)."""
+    from familyhub.audit.models import AuditEvent
+    from familyhub.web.practitioner import pages
+
+    seen_while_rendering: list[tuple[str, set[str]]] = []
+    render = pages.render
+
+    def checking_render(*args, **kwargs):
+        with unit_of_work() as other:
+            last = other.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
+            seen_while_rendering.append((last.action, set(last.records)))
+        return render(*args, **kwargs)
+
+    family.sign_in(client, "mash_police_officer")
+    monkeypatch.setattr(pages, "render", checking_render)
+    assert client.get(f"/people/{family.child}").status_code == 200
+    assert client.get(f"/families/{family.family_id}").status_code == 200
+    [(person, person_refs), (family_view, family_refs)] = seen_while_rendering
+    assert (person, family_view) == ("person.view", "family.view")
+    assert f"person:{family.child}" in person_refs
+    assert f"person:{family.mother}" in family_refs
