@@ -54,6 +54,8 @@ from familyhub.sources.models import SourceRecord
 QUERY_ID = -1
 MIN_PROBABILITY = 0.01
 MAX_PER_LOOKUP = 250
+# Searches scoring at the same time, each on its own DuckDB cursor (more only share the cores).
+MAX_SCORERS = 4
 PREPARED_COLUMNS = [
     "unique_id",
     "source",
@@ -227,15 +229,44 @@ class Matcher:
             self.con.execute(f"create table fh_tf_{column} as select * from cache.fh_tf_{column}")
         self.placeholders = _placeholders(self.con)
         self.con.execute("detach cache")
-        # The query and its candidates go into two small tables the scoring statement was
-        # prepared against, so each call only binds and runs it (parsing the model's SQL
-        # again would cost more than the rest of a match).
-        for side in ("query", "candidates"):
-            self.con.register("fh_match_empty", _prepared_table([]))
-            self.con.execute(f"create table fh_match_{side}_in as from fh_match_empty")
-            self.con.unregister("fh_match_empty")
-        self.con.execute(f"prepare fh_match_score as {self.sql}")
+        # Each scorer is a cursor (its own connection to this database, sharing the term
+        # frequencies) with its own query and candidate tables: concurrent searches score
+        # side by side instead of queueing for one connection (DuckDB plans a statement
+        # again on every EXECUTE, tens of milliseconds, so a queue behind one connection
+        # was the slow tail of name searches under load).
         self.lock = threading.Lock()
+        self._idle: list[duckdb.DuckDBPyConnection] = []
+        self._scorers: list[duckdb.DuckDBPyConnection] = []
+        self._slots = threading.BoundedSemaphore(MAX_SCORERS)
+        self._idle.append(self._new_scorer())  # one at once: a broken model fails here
+
+    def _new_scorer(self) -> duckdb.DuckDBPyConnection:
+        """A cursor with the query and candidate tables (temporary: its own) the scoring
+        statement is prepared against, so each call only binds and runs it."""
+        cursor = self.con.cursor()
+        for side in ("query", "candidates"):
+            cursor.register("fh_match_empty", _prepared_table([]))
+            cursor.execute(f"create temp table fh_match_{side}_in as from fh_match_empty")
+            cursor.unregister("fh_match_empty")
+        cursor.execute(f"prepare fh_match_score as {self.sql}")
+        with self.lock:
+            self._scorers.append(cursor)
+        return cursor
+
+    def _acquire(self) -> duckdb.DuckDBPyConnection:
+        self._slots.acquire()
+        try:
+            with self.lock:
+                idle = self._idle.pop() if self._idle else None
+            return idle if idle is not None else self._new_scorer()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _release(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        with self.lock:
+            self._idle.append(cursor)
+        self._slots.release()
 
     def match(
         self, fields: dict[str, Any], *, session: Session, limit: int = 10
@@ -273,23 +304,30 @@ class Matcher:
                 prepared.append(record)
         if not prepared:
             return [], person_of
-        with self.lock:
-            return self._score(query, prepared), person_of
+        return self._score(query, prepared), person_of
 
     def _score(
         self, query: dict[str, Any], candidates: list[dict[str, Any]]
     ) -> list[tuple[int, float, float, str | None]]:
-        for side, prepared in (("query", [query]), ("candidates", candidates)):
-            self.con.execute(f"delete from fh_match_{side}_in")
-            self.con.register("fh_match_rows", _prepared_table(prepared))
-            try:
-                self.con.execute(f"insert into fh_match_{side}_in from fh_match_rows")
-            finally:
-                self.con.unregister("fh_match_rows")
-        rows = self.con.execute("execute fh_match_score").fetchall()
+        cursor = self._acquire()
+        try:
+            for side, prepared in (("query", [query]), ("candidates", candidates)):
+                cursor.execute(f"delete from fh_match_{side}_in")
+                cursor.register("fh_match_rows", _prepared_table(prepared))
+                try:
+                    cursor.execute(f"insert into fh_match_{side}_in from fh_match_rows")
+                finally:
+                    cursor.unregister("fh_match_rows")
+            rows = cursor.execute("execute fh_match_score").fetchall()
+        finally:
+            self._release(cursor)
         return [(int(r), float(w), float(p), str(rule) if rule else None) for r, w, p, rule in rows]
 
     def close(self) -> None:
+        with self.lock:
+            scorers, self._scorers, self._idle = self._scorers, [], []
+        for cursor in scorers:
+            cursor.close()
         self.con.close()
 
 

@@ -178,3 +178,30 @@ def test_a_missing_cache_is_named_not_taken_for_no_model(
     missing = tmp_path / "elsewhere" / "linkage.duckdb"
     with pytest.raises(FileNotFoundError, match="elsewhere"):
         match.matcher_for(session, missing)
+
+
+def test_concurrent_queries_score_side_by_side_each_for_itself(
+    session: Session, population: pa.Table, linked: Path
+) -> None:
+    """Searches at the same time score on cursors of their own (no queue behind one
+    connection), each with its own query and candidates: the same scores as one by one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    finder = match.matcher(linked, _active(session))
+    rows = [r for r in population.to_pylist() if r["date_of_birth"] is not None][:24]
+    work = []
+    for row in rows:
+        query = features.prepare_row(match.query_record(_fields(row)), placeholders={})
+        assert query is not None
+        candidates = [
+            prepared
+            for record, _person in match.candidate_records(session, query)
+            if (prepared := features.prepare_row(record, placeholders={})) is not None
+        ]
+        if candidates:
+            work.append((query, candidates))
+    alone = [sorted(finder._score(q, c)) for q, c in work]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = [sorted(r) for r in pool.map(lambda w: finder._score(*w), work * 3)]
+    assert together == alone * 3
+    assert 1 < len(finder._scorers) <= match.MAX_SCORERS
