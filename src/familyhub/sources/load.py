@@ -61,15 +61,6 @@ from familyhub.sources.store import BulkWriter
 REINDEX_FROM_BYTES = 32 * 1024 * 1024
 # A lower guess of the bytes one row takes in a partner's file (the synthetic ones: 140-210).
 BYTES_PER_ROW_GUESS = 250
-# On SQLite, only when the file's rows (guessed) are at least this many times the rows held:
-# there ``CREATE INDEX`` reads the whole table once per index, on one core, after the rows,
-# while keeping an index costs a few microseconds a row on the writing thread, beside the
-# workers. Measured at 1,000,000 people (the census' 2.45 million rows into 1.45 million
-# held, 3.9 million after): the rebuild was 56 CPU-s at the end of the load; into 3.9 million
-# held, rebuilding took 187 CPU-s (its sorts no longer fit in memory) against 53 CPU-s more
-# for inserting with the indexes kept. PostgreSQL builds indexes in parallel and is not
-# changed (1/4).
-SQLITE_REINDEX_FROM_SHARE = 2.0
 REINDEXED_TABLES = ("source_record", "source_event")
 INDEX_BUILD_MEMORY = "256MB"
 
@@ -293,8 +284,7 @@ class _Loader:
         self, existing: dict[str, tuple[int, str, str]]
     ) -> list[str]:
         """Drop the record and event tables' secondary indexes when this is the source's first
-        load, the file is big, and the tables are not many times its size (on SQLite: hold
-        fewer than half its rows, see :data:`SQLITE_REINDEX_FROM_SHARE`); return the
+        load, the file is big, and the tables are not many times its size; return the
         statements that build them again. Constraints' indexes stay (they guard the rows).
 
         On SQLite a writer blocks no reader. On PostgreSQL ``DROP INDEX`` takes the tables'
@@ -307,8 +297,7 @@ class _Loader:
         if existing or size < REINDEX_FROM_BYTES:
             return []
         held = w.query("SELECT COALESCE(MAX(id), 0) FROM source_record")[0][0]
-        share = SQLITE_REINDEX_FROM_SHARE if w.dialect == "sqlite" else 1 / 4
-        if size / BYTES_PER_ROW_GUESS < held * share:
+        if size / BYTES_PER_ROW_GUESS < held / 4:
             return []
         statements = []
         for table in REINDEXED_TABLES:
