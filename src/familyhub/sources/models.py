@@ -82,6 +82,10 @@ class SourceRecord(Base):
         Index("ix_source_record_source_partner_person_id", "source", "partner_person_id"),
         Index("ix_source_record_family_name_match_date_of_birth", "family_name_match",
               "date_of_birth"),
+        # The search's name lookups: family name, then the given name or its first word
+        # (LIKE 'name %', which needs the pattern operators under a non-C collation).
+        Index("ix_source_record_family_name_match_given_name_match", "family_name_match",
+              "given_name_match", postgresql_ops={"given_name_match": "varchar_pattern_ops"}),
         # Identifiers most rows lack are indexed only where present: smaller indexes and
         # faster bulk loads, and "nhs_number = ?" still uses them.
         *(_partial_index(column) for column in ("nhs_number", "ni_number", "upn", "uprn")),

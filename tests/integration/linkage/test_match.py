@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from familyhub.linkage import features, match, pipeline, service
@@ -205,3 +205,22 @@ def test_concurrent_queries_score_side_by_side_each_for_itself(
         together = [sorted(r) for r in pool.map(lambda w: finder._score(*w), work * 3)]
     assert together == alone * 3
     assert 1 < len(finder._scorers) <= match.MAX_SCORERS
+
+
+def test_name_lookups_have_an_index_of_their_own(session: Session) -> None:
+    """A search by name reads the records of that family name and given name (or a given
+    name starting with that word) through an index, not every record of a common family
+    name: at 1,000,000 people that scan was the name search's slowest part (p95 729 -> 224
+    ms). On PostgreSQL the given name has the pattern operators, so LIKE 'olivia %' is an
+    index range under the database's collation."""
+    from sqlalchemy import inspect
+
+    bind = session.get_bind()
+    indexes = {i["name"]: i["column_names"] for i in inspect(bind).get_indexes("source_record")}
+    name = "ix_source_record_family_name_match_given_name_match"
+    assert indexes[name] == ["family_name_match", "given_name_match"]
+    if bind.dialect.name == "postgresql":
+        definition = session.scalar(
+            text("select indexdef from pg_indexes where indexname = :name"), {"name": name}
+        )
+        assert "given_name_match varchar_pattern_ops" in definition
